@@ -1,0 +1,91 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
+
+import { decode } from 'jsonwebtoken';
+import { JwksClient } from 'jwks-rsa';
+
+import { ConfigError, isSymmetric, type AppConfig, type JwtAlgorithm } from '../config/config';
+import { DEV_KEY_ALGORITHM, ensureDevKeyPair } from './dev-key';
+
+/** Finds the key that must have signed a token, from the token's own header (alg, kid). */
+export interface JwtKeyResolver {
+  /** Where keys come from, for the start-up log line. */
+  readonly description: string;
+  /** True when the key is the generated development key (tokens from `npm run token`). */
+  readonly usesDevKey: boolean;
+  keyFor(rawJwt: string): Promise<KeyObject | string>;
+}
+
+export class KeyNotFoundError extends Error {}
+
+/**
+ * Builds the resolver from configuration; a bad key or a missing key in production stops the
+ * process with a ConfigError naming the variable.
+ * An HS token is checked only against JWT_SECRET and an asymmetric one only against a public key,
+ * so a token "signed" with the public key as an HMAC secret can never verify.
+ */
+export function createJwtKeyResolver(config: AppConfig): JwtKeyResolver {
+  const { jwt } = config;
+  const secret = jwt.secret;
+  let asymmetric: ((kid: string | undefined) => Promise<KeyObject | string>) | undefined;
+  let description: string;
+  let usesDevKey = false;
+
+  if (jwt.jwksUri) {
+    const client = new JwksClient({
+      jwksUri: jwt.jwksUri,
+      cache: true,
+      cacheMaxEntries: 20,
+      cacheMaxAge: 10 * 60 * 1000,
+      rateLimit: true,
+      jwksRequestsPerMinute: 10,
+      timeout: 5000,
+    });
+    asymmetric = async (kid) => (await client.getSigningKey(kid)).getPublicKey();
+    description = `JWKS at ${jwt.jwksUri}`;
+  } else if (jwt.publicKey) {
+    const key = parsePublicKey(jwt.publicKey);
+    asymmetric = () => Promise.resolve(key);
+    description = 'the public key in JWT_PUBLIC_KEY';
+  } else if (secret) {
+    description = 'the shared secret in JWT_SECRET';
+  } else if (config.isProduction) {
+    throw new ConfigError(
+      'No JWT verification key is configured: set JWT_JWKS_URI or JWT_PUBLIC_KEY (or JWT_SECRET with an HS algorithm). NODE_ENV=production never uses a development key.',
+    );
+  } else {
+    if (!jwt.algorithms.includes(DEV_KEY_ALGORITHM)) {
+      throw new ConfigError(
+        `JWT_ALGORITHMS must include ${DEV_KEY_ALGORITHM} to use the development key, or configure JWT_JWKS_URI or JWT_PUBLIC_KEY.`,
+      );
+    }
+    const key = createPublicKey(ensureDevKeyPair(config.dataDir).publicKeyPem);
+    asymmetric = () => Promise.resolve(key);
+    description = `the development key under ${config.dataDir}`;
+    usesDevKey = true;
+  }
+
+  return {
+    description,
+    usesDevKey,
+    keyFor(rawJwt: string): Promise<KeyObject | string> {
+      const header = decode(rawJwt, { complete: true })?.header;
+      const alg = header?.alg as JwtAlgorithm | undefined;
+      if (!alg || !jwt.algorithms.includes(alg)) {
+        return Promise.reject(new KeyNotFoundError('token algorithm is not accepted'));
+      }
+      if (isSymmetric(alg)) {
+        return secret ? Promise.resolve(secret) : Promise.reject(new KeyNotFoundError('no shared secret'));
+      }
+      if (!asymmetric) return Promise.reject(new KeyNotFoundError('no public key'));
+      return asymmetric(typeof header?.kid === 'string' ? header.kid : undefined);
+    },
+  };
+}
+
+function parsePublicKey(pem: string): KeyObject {
+  try {
+    return createPublicKey(pem);
+  } catch {
+    throw new ConfigError('JWT_PUBLIC_KEY is not a PEM-encoded public key.');
+  }
+}

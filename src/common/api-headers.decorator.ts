@@ -1,0 +1,20 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiHeader } from '@nestjs/swagger';
+
+/** Documents the optional headers every apollo route shares. */
+export function ApiApolloHeaders(): MethodDecorator & ClassDecorator {
+  return applyDecorators(
+    ApiHeader({
+      name: 'x-correlation-id',
+      required: false,
+      description:
+        'Correlation id for tracing across calls (1..128 of A-Z a-z 0-9 . _ : @ -). Echoed on the response; generated when absent or unsafe.',
+      example: '764ff302-7ba1-42dc-bd4e-e1e883e9a76b',
+    }),
+    ApiHeader({
+      name: 'ContinuationToken',
+      required: false,
+      description: 'Paging token of GET requests, from the previous page. Ignored by POST.',
+    }),
+  );
+}

@@ -1,0 +1,231 @@
+import { resolve } from 'node:path';
+
+/**
+ * Every environment variable the service reads, parsed and validated in one place.
+ * The README's configuration table documents the same names and defaults;
+ * `test/unit/config.spec.ts` and `test/unit/docker-compose.spec.ts` keep them honest.
+ */
+export interface AppConfig {
+  nodeEnv: string;
+  isProduction: boolean;
+  port: number;
+  host: string;
+  logLevel: LogLevel;
+  dataDir: string;
+  database: DatabaseConfig;
+  http: HttpConfig;
+  limits: LimitsConfig;
+  jwt: JwtConfig;
+  swaggerEnabled: boolean;
+}
+
+export interface DatabaseConfig {
+  /** node-postgres connection string; undefined selects the embedded PGlite database. */
+  url: string | undefined;
+  migrationsRun: boolean;
+  poolSize: number;
+  connectTimeoutMs: number;
+  statementTimeoutMs: number;
+}
+
+export interface HttpConfig {
+  bodyLimit: number;
+}
+
+export interface LimitsConfig {
+  maxPointsPerRequest: number;
+}
+
+export interface JwtConfig {
+  jwksUri: string | undefined;
+  publicKey: string | undefined;
+  secret: string | undefined;
+  algorithms: JwtAlgorithm[];
+  issuer: string | undefined;
+  audience: string | undefined;
+  collectionsClaim: string;
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const ASYMMETRIC_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+] as const;
+export const SYMMETRIC_ALGORITHMS = ['HS256', 'HS384', 'HS512'] as const;
+export type JwtAlgorithm =
+  | (typeof ASYMMETRIC_ALGORITHMS)[number]
+  | (typeof SYMMETRIC_ALGORITHMS)[number];
+
+/** The names this module reads, in the order the README lists them. */
+export const CONFIG_VARIABLES = [
+  'NODE_ENV',
+  'PORT',
+  'HOST',
+  'LOG_LEVEL',
+  'DATA_DIR',
+  'DATABASE_URL',
+  'DB_MIGRATIONS_RUN',
+  'DB_POOL_SIZE',
+  'DB_CONNECT_TIMEOUT_MS',
+  'DB_STATEMENT_TIMEOUT_MS',
+  'BODY_LIMIT',
+  'MAX_POINTS_PER_REQUEST',
+  'JWT_JWKS_URI',
+  'JWT_PUBLIC_KEY',
+  'JWT_SECRET',
+  'JWT_ALGORITHMS',
+  'JWT_ISSUER',
+  'JWT_AUDIENCE',
+  'JWT_COLLECTIONS_CLAIM',
+  'SWAGGER_ENABLED',
+] as const;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Reads and validates the configuration; throws a ConfigError whose message names the variable. */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const read = new EnvReader(env);
+  const nodeEnv = read.string('NODE_ENV') ?? 'development';
+  const algorithms = read.list('JWT_ALGORITHMS', ['RS256', 'ES256']).map((alg) => {
+    if (!isAlgorithm(alg)) {
+      throw new ConfigError(
+        `JWT_ALGORITHMS contains "${alg}", which is not one of ${[...ASYMMETRIC_ALGORITHMS, ...SYMMETRIC_ALGORITHMS].join(', ')} ("none" is never accepted).`,
+      );
+    }
+    return alg;
+  });
+  const secret = read.string('JWT_SECRET');
+  if (algorithms.some(isSymmetric) && !secret) {
+    throw new ConfigError('JWT_ALGORITHMS lists an HS algorithm, which needs JWT_SECRET to be set.');
+  }
+  if (secret !== undefined && secret.length < 32) {
+    throw new ConfigError('JWT_SECRET must be at least 32 characters long.');
+  }
+  const jwksUri = read.url('JWT_JWKS_URI');
+  const publicKey = read.string('JWT_PUBLIC_KEY')?.replace(/\\n/g, '\n');
+  if (jwksUri && publicKey) {
+    throw new ConfigError('Set either JWT_JWKS_URI or JWT_PUBLIC_KEY, not both.');
+  }
+
+  return {
+    nodeEnv,
+    isProduction: nodeEnv === 'production',
+    port: read.int('PORT', 3000, 0, 65535),
+    host: read.string('HOST') ?? '0.0.0.0',
+    logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    dataDir: resolve(read.string('DATA_DIR') ?? '.data'),
+    database: {
+      url: read.databaseUrl('DATABASE_URL'),
+      migrationsRun: read.bool('DB_MIGRATIONS_RUN', true),
+      poolSize: read.int('DB_POOL_SIZE', 10, 1, 1000),
+      connectTimeoutMs: read.int('DB_CONNECT_TIMEOUT_MS', 5000, 1, 600_000),
+      statementTimeoutMs: read.int('DB_STATEMENT_TIMEOUT_MS', 15_000, 1, 3_600_000),
+    },
+    http: {
+      bodyLimit: read.int('BODY_LIMIT', 2 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+    },
+    limits: {
+      maxPointsPerRequest: read.int('MAX_POINTS_PER_REQUEST', 1000, 1, 10_000),
+    },
+    jwt: {
+      jwksUri,
+      publicKey,
+      secret,
+      algorithms,
+      issuer: read.string('JWT_ISSUER'),
+      audience: read.string('JWT_AUDIENCE'),
+      collectionsClaim: read.string('JWT_COLLECTIONS_CLAIM') ?? 'collections',
+    },
+    swaggerEnabled: read.bool('SWAGGER_ENABLED', true),
+  };
+}
+
+export function isSymmetric(alg: JwtAlgorithm): boolean {
+  return (SYMMETRIC_ALGORITHMS as readonly string[]).includes(alg);
+}
+
+function isAlgorithm(value: string): value is JwtAlgorithm {
+  return (
+    (ASYMMETRIC_ALGORITHMS as readonly string[]).includes(value) ||
+    (SYMMETRIC_ALGORITHMS as readonly string[]).includes(value)
+  );
+}
+
+class EnvReader {
+  constructor(private readonly env: Env) {}
+
+  /** A set, non-blank value, trimmed; undefined when unset or blank. */
+  string(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    return value ? value : undefined;
+  }
+
+  int(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.string(name);
+    if (raw === undefined) return fallback;
+    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+      throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}".`);
+    }
+    return Number(raw);
+  }
+
+  bool(name: string, fallback: boolean): boolean {
+    const raw = this.string(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (['true', '1', 'yes', 'on'].includes(raw)) return true;
+    if (['false', '0', 'no', 'off'].includes(raw)) return false;
+    throw new ConfigError(`${name} must be true or false, got "${raw}".`);
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const raw = this.string(name);
+    if (raw === undefined) return fallback;
+    const found = allowed.find((value) => value === raw.toLowerCase());
+    if (!found) throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${raw}".`);
+    return found;
+  }
+
+  list(name: string, fallback: string[]): string[] {
+    const raw = this.string(name);
+    if (raw === undefined) return fallback;
+    const items = raw
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
+    if (items.length === 0) throw new ConfigError(`${name} must list at least one value.`);
+    return items;
+  }
+
+  url(name: string): string | undefined {
+    const raw = this.string(name);
+    if (raw === undefined) return undefined;
+    if (!URL.canParse(raw) || !/^https?:$/.test(new URL(raw).protocol)) {
+      throw new ConfigError(`${name} must be an http(s) URL, got "${raw}".`);
+    }
+    return raw;
+  }
+
+  databaseUrl(name: string): string | undefined {
+    const raw = this.string(name);
+    if (raw === undefined) return undefined;
+    if (!URL.canParse(raw) || !/^postgres(ql)?:$/.test(new URL(raw).protocol)) {
+      throw new ConfigError(
+        `${name} must be a postgres:// or postgresql:// connection URL (leave it unset for the embedded database).`,
+      );
+    }
+    return raw;
+  }
+}

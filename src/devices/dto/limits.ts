@@ -1,0 +1,10 @@
+/** Length limits of the devices API, shared by DTOs, pipes and the OpenAPI document. */
+export const DEVICE_ID_MAX_LENGTH = 256;
+export const POINT_ID_MAX_LENGTH = 256;
+export const POINT_TYPE_MAX_LENGTH = 64;
+
+/** C0 and C1 control characters (NUL included) and DEL: never part of an id or a type. */
+const CONTROL_CHARACTER_CLASS = '\\u0000-\\u001f\\u007f-\\u009f';
+export const WITHOUT_CONTROL_CHARACTERS = new RegExp(`^[^${CONTROL_CHARACTER_CLASS}]*$`);
+/** At least one character that is not white space. */
+export const NOT_BLANK = /\S/;

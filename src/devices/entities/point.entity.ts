@@ -1,0 +1,23 @@
+import { Column, CreateDateColumn, Entity, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+
+import { Device } from './device.entity';
+
+/** A sensor of a device (temperature, humidity...). Its id is unique within the device. */
+@Entity({ name: 'point' })
+export class Point {
+  @PrimaryColumn({ name: 'device_id', type: 'text' })
+  deviceId!: string;
+
+  @PrimaryColumn({ name: 'point_id', type: 'text' })
+  pointId!: string;
+
+  @Column({ name: 'point_type', type: 'text' })
+  pointType!: string;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @ManyToOne(() => Device, (device) => device.points, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'device_id' })
+  device?: Device;
+}

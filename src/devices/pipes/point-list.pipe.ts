@@ -1,0 +1,78 @@
+import { Inject, Injectable, type PipeTransform } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+
+import { APP_CONFIG } from '../../config/config.module';
+import type { AppConfig } from '../../config/config';
+import type { FieldError } from '../../common/envelope';
+import { InvalidRequestError, NoPointsProvidedError } from '../../common/errors';
+import { toFieldErrors, VALIDATOR_OPTIONS } from '../../common/validation';
+import { PointDto } from '../dto/point.dto';
+
+/**
+ * Validates the POST body: a JSON array of 1..MAX_POINTS_PER_REQUEST PointDto items with distinct
+ * ids. (Nest's ValidationPipe does not validate top-level arrays.) Errors name the items by path.
+ */
+@Injectable()
+export class PointListPipe implements PipeTransform<unknown, PointDto[]> {
+  private readonly maxPoints: number;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.maxPoints = config.limits.maxPointsPerRequest;
+  }
+
+  transform(body: unknown): PointDto[] {
+    if (!Array.isArray(body)) {
+      throw new InvalidRequestError('The request body must be a JSON array of points');
+    }
+    if (body.length === 0) throw new NoPointsProvidedError();
+    if (body.length > this.maxPoints) {
+      throw new InvalidRequestError(
+        `Too many points: a request may register at most ${this.maxPoints} points, got ${body.length}`,
+      );
+    }
+
+    const points: PointDto[] = [];
+    const errors: FieldError[] = [];
+    body.forEach((item: unknown, index) => {
+      const path = `[${index}]`;
+      if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+        errors.push({ path, message: 'each point must be an object with id and pointType' });
+        return;
+      }
+      const point = plainToInstance(PointDto, item);
+      errors.push(...toFieldErrors(validateSync(point, VALIDATOR_OPTIONS), path));
+      points.push(point);
+    });
+    if (errors.length > 0) {
+      throw new InvalidRequestError(`Invalid points: ${summarize(errors)}`, errors);
+    }
+
+    const duplicates = duplicateIds(points);
+    if (duplicates.length > 0) {
+      throw new InvalidRequestError(
+        `Duplicate point ids in the request: ${duplicates.map((d) => `${JSON.stringify(d.id)} at ${d.paths.join(', ')}`).join('; ')}`,
+        duplicates.flatMap((d) => d.paths.map((path) => ({ path: `${path}.id`, message: `duplicate id ${JSON.stringify(d.id)}` }))),
+      );
+    }
+    return points;
+  }
+}
+
+const SUMMARY_ITEMS = 5;
+
+function summarize(errors: readonly FieldError[]): string {
+  const shown = errors.slice(0, SUMMARY_ITEMS).map((e) => `${e.path}: ${e.message}`);
+  const more = errors.length - shown.length;
+  return shown.join('; ') + (more > 0 ? `; and ${more} more (see errors)` : '');
+}
+
+function duplicateIds(points: readonly PointDto[]): Array<{ id: string; paths: string[] }> {
+  const seen = new Map<string, string[]>();
+  points.forEach((point, index) => {
+    const paths = seen.get(point.id);
+    if (paths) paths.push(`[${index}]`);
+    else seen.set(point.id, [`[${index}]`]);
+  });
+  return [...seen].filter(([, paths]) => paths.length > 1).map(([id, paths]) => ({ id, paths }));
+}
