@@ -15,7 +15,11 @@ async function main(): Promise<void> {
   const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`;
   const keys = app.get<JwtKeyResolver>(JWT_KEY_RESOLVER);
   logger.info(
-    { url, docs: config.swaggerEnabled ? `${url}/${DOCS_PATH}` : undefined, database: config.database.url ? 'postgres' : 'embedded (PGlite)' },
+    {
+      url,
+      docs: config.swaggerEnabled ? `${url}/${DOCS_PATH}` : undefined,
+      database: config.database.url ? 'postgres' : 'embedded (PGlite)',
+    },
     `Device timeseries API listening on ${url}`,
   );
   logger.info(`Tokens are verified with ${keys.description}.`);
@@ -30,7 +34,9 @@ main().catch((error: unknown) => {
   if (error instanceof ConfigError) {
     process.stderr.write(`Configuration error: ${error.message}\n`);
   } else {
-    process.stderr.write(`Start-up failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `Start-up failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
   }
   process.exit(1);
 });

@@ -15,7 +15,11 @@ import { JwtStrategy } from './jwt.strategy';
 @Module({
   imports: [PassportModule],
   providers: [
-    { provide: JWT_KEY_RESOLVER, inject: [APP_CONFIG], useFactory: (config: AppConfig) => createJwtKeyResolver(config) },
+    {
+      provide: JWT_KEY_RESOLVER,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => createJwtKeyResolver(config),
+    },
     JwtStrategy,
     ImsScopeGuard,
     CollectionGuard,

@@ -19,10 +19,7 @@ export class CollectionGuard implements CanActivate {
 
     const header = request.headers[COLLECTION_HEADER];
     if (header === undefined) {
-      request.deviceAccess = new DeviceAccessScope(
-        collections,
-        collections.length === 1 ? collections[0] : undefined,
-      );
+      request.deviceAccess = new DeviceAccessScope(collections, collections.length === 1 ? collections[0] : undefined);
       return true;
     }
     if (typeof header !== 'string' || !collections.includes(header)) {

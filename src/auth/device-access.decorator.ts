@@ -1,9 +1,4 @@
-import {
-  applyDecorators,
-  createParamDecorator,
-  UseGuards,
-  type ExecutionContext,
-} from '@nestjs/common';
+import { applyDecorators, createParamDecorator, UseGuards, type ExecutionContext } from '@nestjs/common';
 import { ApiHeader } from '@nestjs/swagger';
 
 import { COLLECTION_HEADER } from './auth.constants';
@@ -22,7 +17,7 @@ export function RequireDeviceAccess(): MethodDecorator & ClassDecorator {
       name: 'erCollectionId',
       required: false,
       description:
-        'Collection (security group) the device belongs to or is created in. Must be one of the token\'s collections. Required to create a device when the token grants several collections.',
+        "Collection (security group) the device belongs to or is created in. Must be one of the token's collections. Required to create a device when the token grants several collections.",
       example: 'testcollection',
     }),
   );
@@ -32,7 +27,8 @@ export function RequireDeviceAccess(): MethodDecorator & ClassDecorator {
 export const CurrentDeviceAccess = createParamDecorator(
   (_data: unknown, context: ExecutionContext): DeviceAccessScope => {
     const scope = context.switchToHttp().getRequest<AuthenticatedRequest>().deviceAccess;
-    if (!scope) throw new Error(`@CurrentDeviceAccess() needs @RequireDeviceAccess() on the route (header ${COLLECTION_HEADER})`);
+    if (!scope)
+      throw new Error(`@CurrentDeviceAccess() needs @RequireDeviceAccess() on the route (header ${COLLECTION_HEADER})`);
     return scope;
   },
 );

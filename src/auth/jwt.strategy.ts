@@ -25,7 +25,11 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   constructor(@Inject(APP_CONFIG) config: AppConfig, @Inject(JWT_KEY_RESOLVER) keys: JwtKeyResolver) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      secretOrKeyProvider: (_request: unknown, rawJwt: string, done: (error: unknown, key?: string | Buffer) => void) => {
+      secretOrKeyProvider: (
+        _request: unknown,
+        rawJwt: string,
+        done: (error: unknown, key?: string | Buffer) => void,
+      ) => {
         keys.keyFor(rawJwt).then(
           // jsonwebtoken accepts KeyObjects too; passport-jwt's types only name string | Buffer.
           (key) => done(null, key as string | Buffer),

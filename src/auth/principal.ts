@@ -30,7 +30,5 @@ export function principalFromClaims(payload: Record<string, unknown>, collection
 
 function stringItems(value: unknown): string[] {
   if (!Array.isArray(value)) return [];
-  return value
-    .slice(0, MAX_CLAIM_ITEMS)
-    .filter((item): item is string => typeof item === 'string' && item.length > 0);
+  return value.slice(0, MAX_CLAIM_ITEMS).filter((item): item is string => typeof item === 'string' && item.length > 0);
 }

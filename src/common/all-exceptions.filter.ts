@@ -83,7 +83,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
    * message is terse or names the requested path get ours.
    */
   private messageOf(exception: HttpException, status: number): string {
-    if (status === HttpStatus.PAYLOAD_TOO_LARGE) {
+    if (status === 413) {
       return `Request body is larger than the limit of ${this.bodyLimit} bytes`;
     }
     if (status >= 500 || OWN_MESSAGE_STATUSES.has(status)) {

@@ -23,11 +23,7 @@ export function successEnvelope<T>(httpStatus: number, data: T): Envelope<T> {
   return { status: { Message: '', Code: String(httpStatus) }, data };
 }
 
-export function errorEnvelope(
-  httpStatus: number,
-  message: string,
-  errors?: FieldError[],
-): Envelope<null> {
+export function errorEnvelope(httpStatus: number, message: string, errors?: FieldError[]): Envelope<null> {
   const body: Envelope<null> = { status: { Message: message, Code: String(httpStatus) }, data: null };
   if (errors && errors.length > 0) body.errors = errors;
   return body;

@@ -4,13 +4,7 @@ import type { FieldError } from './envelope';
  * What went wrong, in domain terms. The exception filter is the one place that turns a kind
  * into an HTTP status (see `HTTP_STATUS_BY_KIND`).
  */
-export type ErrorKind =
-  | 'invalid_request'
-  | 'unauthenticated'
-  | 'forbidden'
-  | 'not_found'
-  | 'conflict'
-  | 'unavailable';
+export type ErrorKind = 'invalid_request' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'unavailable';
 
 export abstract class DomainError extends Error {
   abstract readonly kind: ErrorKind;
@@ -56,8 +50,7 @@ export class ForbiddenError extends DomainError {
 export class InsufficientScopeError extends ForbiddenError {
   constructor(anyOf: readonly string[]) {
     super(`Missing required scope: the token needs one of ${anyOf.join(', ')}`);
-    this.headers['WWW-Authenticate'] =
-      `Bearer error="insufficient_scope", scope="${anyOf.join(' ')}"`;
+    this.headers['WWW-Authenticate'] = `Bearer error="insufficient_scope", scope="${anyOf.join(' ')}"`;
   }
 }
 

@@ -12,13 +12,7 @@ export function createLogger(level: LogLevel): Logger {
     level,
     base: { service: 'device-timeseries-api' },
     redact: {
-      paths: [
-        'req.headers.authorization',
-        'req.headers.cookie',
-        'headers.authorization',
-        'authorization',
-        'token',
-      ],
+      paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', 'authorization', 'token'],
       censor: '[redacted]',
     },
   });

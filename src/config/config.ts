@@ -61,9 +61,7 @@ export const ASYMMETRIC_ALGORITHMS = [
   'ES512',
 ] as const;
 export const SYMMETRIC_ALGORITHMS = ['HS256', 'HS384', 'HS512'] as const;
-export type JwtAlgorithm =
-  | (typeof ASYMMETRIC_ALGORITHMS)[number]
-  | (typeof SYMMETRIC_ALGORITHMS)[number];
+export type JwtAlgorithm = (typeof ASYMMETRIC_ALGORITHMS)[number] | (typeof SYMMETRIC_ALGORITHMS)[number];
 
 /** The names this module reads, in the order the README lists them. */
 export const CONFIG_VARIABLES = [

@@ -61,10 +61,12 @@ class PglitePool extends EventEmitter {
   }
 
   end(callback: (error?: Error | null) => void): void {
-    this.db.then((db) => db.close()).then(
-      () => callback(null),
-      (error: unknown) => callback(asError(error)),
-    );
+    this.db
+      .then((db) => db.close())
+      .then(
+        () => callback(null),
+        (error: unknown) => callback(asError(error)),
+      );
   }
 
   private acquire(grant: () => void): void {

@@ -36,8 +36,18 @@ const SEED_RESPONSE = {
   data: {
     deviceId: 'TestDevice',
     relationships: [
-      { pointId: 'PointId1', pointType: 'temperature', timeseriesId: '0b5bd0a4-4c7e-4a8c-9d0c-3f4b1de3b6a1', created: true },
-      { pointId: 'PointId2', pointType: 'humidity', timeseriesId: '9f0d2a57-6a43-4bb4-8f5e-2c1c8b7e6d02', created: true },
+      {
+        pointId: 'PointId1',
+        pointType: 'temperature',
+        timeseriesId: '0b5bd0a4-4c7e-4a8c-9d0c-3f4b1de3b6a1',
+        created: true,
+      },
+      {
+        pointId: 'PointId2',
+        pointType: 'humidity',
+        timeseriesId: '9f0d2a57-6a43-4bb4-8f5e-2c1c8b7e6d02',
+        created: true,
+      },
     ],
   },
 };
@@ -62,7 +72,7 @@ export class TimeseriesController {
     operationId: 'postTimeseries',
     summary: 'Register the points of a device and get one timeseries per point',
     description:
-      'Creates the device (in the erCollectionId collection, or the caller\'s only one) when it does not exist, ' +
+      "Creates the device (in the erCollectionId collection, or the caller's only one) when it does not exist, " +
       'and one timeseries for each point. Idempotent: a point that already exists with the same pointType ' +
       'returns its existing timeseriesId with `created: false`. A point that exists with another pointType ' +
       'fails the whole request with 409. All or nothing: a failed request writes nothing.',

@@ -92,7 +92,8 @@ function pointTypeConflict(
   existing: ReadonlyMap<string, RegisteredPointRow>,
 ): ConflictError {
   const described = conflicts.map(
-    (p) => `${JSON.stringify(p.id)} is ${JSON.stringify(existing.get(p.id)!.point_type)}, not ${JSON.stringify(p.pointType)}`,
+    (p) =>
+      `${JSON.stringify(p.id)} is ${JSON.stringify(existing.get(p.id)!.point_type)}, not ${JSON.stringify(p.pointType)}`,
   );
   return new ConflictError(
     `Points already exist on the device with another pointType; nothing was written: ${described.join('; ')}`,

@@ -23,15 +23,29 @@ export class HealthController {
   ) {}
 
   @Get()
-  @ApiOperation({ operationId: 'getHealth', summary: 'Liveness: the process is up', description: 'Answers 200 while the process runs, whatever the database does.' })
-  @ApiOkResponse({ description: 'The process is up.', example: { status: { Message: '', Code: '200' }, data: { status: 'ok' } } })
+  @ApiOperation({
+    operationId: 'getHealth',
+    summary: 'Liveness: the process is up',
+    description: 'Answers 200 while the process runs, whatever the database does.',
+  })
+  @ApiOkResponse({
+    description: 'The process is up.',
+    example: { status: { Message: '', Code: '200' }, data: { status: 'ok' } },
+  })
   live(): Envelope<HealthStatus> {
     return successEnvelope(200, { status: 'ok' });
   }
 
   @Get('ready')
-  @ApiOperation({ operationId: 'getReadiness', summary: 'Readiness: the database answers', description: 'Answers 200 when the database answers a ping, 503 otherwise.' })
-  @ApiOkResponse({ description: 'The database answers.', example: { status: { Message: '', Code: '200' }, data: { status: 'ok' } } })
+  @ApiOperation({
+    operationId: 'getReadiness',
+    summary: 'Readiness: the database answers',
+    description: 'Answers 200 when the database answers a ping, 503 otherwise.',
+  })
+  @ApiOkResponse({
+    description: 'The database answers.',
+    example: { status: { Message: '', Code: '200' }, data: { status: 'ok' } },
+  })
   @ApiServiceUnavailableResponse({ description: 'The database does not answer.', type: ErrorEnvelopeDto })
   async ready(): Promise<Envelope<HealthStatus>> {
     try {

@@ -28,22 +28,19 @@ function main(): void {
   const config = loadConfig();
   if (config.isProduction) throw new ConfigError('npm run token makes development tokens; NODE_ENV is production.');
   const expiresIn = Number(values['expires-in']);
-  if (!Number.isInteger(expiresIn) || expiresIn <= 0) throw new ConfigError('--expires-in must be a positive number of seconds.');
+  if (!Number.isInteger(expiresIn) || expiresIn <= 0)
+    throw new ConfigError('--expires-in must be a positive number of seconds.');
 
   const key = ensureDevKeyPair(config.dataDir);
   const collections = values.collections.split(/[\s,]+/).filter(Boolean);
-  const token = sign(
-    { scope: values.scope, [config.jwt.collectionsClaim]: collections },
-    key.privateKeyPem,
-    {
-      algorithm: DEV_KEY_ALGORITHM,
-      keyid: key.kid,
-      subject: values.sub,
-      expiresIn,
-      ...(config.jwt.issuer ? { issuer: config.jwt.issuer } : {}),
-      ...(config.jwt.audience ? { audience: config.jwt.audience } : {}),
-    },
-  );
+  const token = sign({ scope: values.scope, [config.jwt.collectionsClaim]: collections }, key.privateKeyPem, {
+    algorithm: DEV_KEY_ALGORITHM,
+    keyid: key.kid,
+    subject: values.sub,
+    expiresIn,
+    ...(config.jwt.issuer ? { issuer: config.jwt.issuer } : {}),
+    ...(config.jwt.audience ? { audience: config.jwt.audience } : {}),
+  });
   process.stdout.write(`${token}\n`);
 }
 

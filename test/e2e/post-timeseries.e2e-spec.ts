@@ -35,7 +35,8 @@ describe('POST /apollo/devices/{deviceId}/timeseries', () => {
           ercollectionid: collection,
           'x-correlation-id': '764ff302-7ba1-42dc-bd4e-e1e883e9a76b',
         },
-        payload: '[\n    {\n        "id": "PointId1",\n\t\t"pointType": "temperature"\n    },\n    {\n        "id": "PointId2",\n\t\t"pointType": "humidity"\n    }\n]',
+        payload:
+          '[\n    {\n        "id": "PointId1",\n\t\t"pointType": "temperature"\n    },\n    {\n        "id": "PointId2",\n\t\t"pointType": "humidity"\n    }\n]',
       });
 
       expect(response.statusCode).toBe(202);
@@ -50,7 +51,9 @@ describe('POST /apollo/devices/{deviceId}/timeseries', () => {
         { pointId: 'PointId2', pointType: 'humidity', timeseriesId: expect.stringMatching(UUID), created: true },
       ]);
       expect(body.data.relationships[0].timeseriesId).not.toBe(body.data.relationships[1].timeseriesId);
-      const device = await t.query<{ collection_id: string }>('SELECT collection_id FROM device WHERE id = $1', [deviceId]);
+      const device = await t.query<{ collection_id: string }>('SELECT collection_id FROM device WHERE id = $1', [
+        deviceId,
+      ]);
       expect(device).toEqual([{ collection_id: collection }]);
     });
   });
@@ -66,7 +69,9 @@ describe('POST /apollo/devices/{deviceId}/timeseries', () => {
       const again = await t.postTimeseries(deviceId, [...points].reverse(), { token: writer });
 
       expect(again.statusCode).toBe(202);
-      const byId = new Map(first.data.relationships.map((r: { pointId: string; timeseriesId: string }) => [r.pointId, r.timeseriesId]));
+      const byId = new Map(
+        first.data.relationships.map((r: { pointId: string; timeseriesId: string }) => [r.pointId, r.timeseriesId]),
+      );
       expect(again.json().data.relationships).toEqual([
         { pointId: 'p2', pointType: 'humidity', timeseriesId: byId.get('p2'), created: false },
         { pointId: 'p1', pointType: 'temperature', timeseriesId: byId.get('p1'), created: false },
@@ -77,9 +82,18 @@ describe('POST /apollo/devices/{deviceId}/timeseries', () => {
     it('creates only the new points of a request that mixes new and existing ones', async () => {
       const deviceId = uniqueDevice();
       await t.postTimeseries(deviceId, [{ id: 'old', pointType: 't' }], { token: writer });
-      const response = await t.postTimeseries(deviceId, [{ id: 'new', pointType: 't' }, { id: 'old', pointType: 't' }], { token: writer });
+      const response = await t.postTimeseries(
+        deviceId,
+        [
+          { id: 'new', pointType: 't' },
+          { id: 'old', pointType: 't' },
+        ],
+        { token: writer },
+      );
 
-      expect(response.json().data.relationships.map((r: { pointId: string; created: boolean }) => [r.pointId, r.created])).toEqual([
+      expect(
+        response.json().data.relationships.map((r: { pointId: string; created: boolean }) => [r.pointId, r.created]),
+      ).toEqual([
         ['new', true],
         ['old', false],
       ]);
@@ -89,10 +103,14 @@ describe('POST /apollo/devices/{deviceId}/timeseries', () => {
     it('creates one set of timeseries when 20 identical requests arrive at once', async () => {
       const deviceId = uniqueDevice();
       const points = Array.from({ length: 25 }, (_, i) => ({ id: `point-${i}`, pointType: 'temperature' }));
-      const responses = await Promise.all(Array.from({ length: 20 }, () => t.postTimeseries(deviceId, points, { token: writer })));
+      const responses = await Promise.all(
+        Array.from({ length: 20 }, () => t.postTimeseries(deviceId, points, { token: writer })),
+      );
 
       expect(responses.map((r) => r.statusCode)).toEqual(Array(20).fill(202));
-      const idSets = responses.map((r) => JSON.stringify(r.json().data.relationships.map((x: { timeseriesId: string }) => x.timeseriesId)));
+      const idSets = responses.map((r) =>
+        JSON.stringify(r.json().data.relationships.map((x: { timeseriesId: string }) => x.timeseriesId)),
+      );
       expect(new Set(idSets).size).toBe(1);
       const createdFlags = responses.map((r) => r.json().data.relationships[0].created as boolean);
       expect(createdFlags.filter(Boolean)).toHaveLength(1);
@@ -120,7 +138,9 @@ describe('POST /apollo/devices/{deviceId}/timeseries', () => {
       });
       expect(response.json().status.Message).not.toContain('brand-new');
       expect(await countTimeseries(deviceId)).toBe(1);
-      expect(await t.query('SELECT 1 FROM point WHERE device_id = $1 AND point_id = $2', [deviceId, 'brand-new'])).toEqual([]);
+      expect(
+        await t.query('SELECT 1 FROM point WHERE device_id = $1 AND point_id = $2', [deviceId, 'brand-new']),
+      ).toEqual([]);
     });
   });
 
@@ -187,7 +207,14 @@ describe('POST /apollo/devices/{deviceId}/timeseries', () => {
       const response = await t.postTimeseries(deviceId, points, { token: writer });
       expect(response.statusCode).toBe(202);
       expect(response.json().data.deviceId).toBe(deviceId);
-      expect(response.json().data.relationships.map((r: { pointId: string; pointType: string }) => ({ id: r.pointId, pointType: r.pointType }))).toEqual(points);
+      expect(
+        response
+          .json()
+          .data.relationships.map((r: { pointId: string; pointType: string }) => ({
+            id: r.pointId,
+            pointType: r.pointType,
+          })),
+      ).toEqual(points);
     });
 
     it('names duplicate ids and their items', async () => {
@@ -225,11 +252,19 @@ describe('POST /apollo/devices/{deviceId}/timeseries', () => {
     ])('rejects a deviceId that is %s', async (_name, deviceId, message) => {
       const response = await t.postTimeseries(deviceId, [{ id: 'p', pointType: 't' }], { token: writer });
       expect(response.statusCode).toBe(400);
-      expect(response.json()).toEqual({ status: { Message: message, Code: '400' }, data: null, errors: [{ path: 'deviceId', message }] });
+      expect(response.json()).toEqual({
+        status: { Message: message, Code: '400' },
+        data: null,
+        errors: [{ path: 'deviceId', message }],
+      });
     });
 
     it('accepts a deviceId of exactly 256 characters', async () => {
-      const response = await t.postTimeseries('d'.repeat(250) + uniqueDevice().slice(-6), [{ id: 'p', pointType: 't' }], { token: writer });
+      const response = await t.postTimeseries(
+        'd'.repeat(250) + uniqueDevice().slice(-6),
+        [{ id: 'p', pointType: 't' }],
+        { token: writer },
+      );
       expect(response.statusCode).toBe(202);
     });
 
@@ -241,7 +276,10 @@ describe('POST /apollo/devices/{deviceId}/timeseries', () => {
         payload: '[{"id": "p", ',
       });
       expect(response.statusCode).toBe(400);
-      expect(response.json()).toEqual({ status: { Message: expect.stringMatching(/not valid JSON/), Code: '400' }, data: null });
+      expect(response.json()).toEqual({
+        status: { Message: expect.stringMatching(/not valid JSON/), Code: '400' },
+        data: null,
+      });
     });
 
     it('requires erCollectionId to create a device when the token grants several collections', async () => {
@@ -262,7 +300,9 @@ describe('POST /apollo/devices/{deviceId}/timeseries', () => {
         headers: { ercollectionid: other },
       });
       expect(response.statusCode).toBe(202);
-      expect(await t.query('SELECT collection_id FROM device WHERE id = $1', [deviceId])).toEqual([{ collection_id: other }]);
+      expect(await t.query('SELECT collection_id FROM device WHERE id = $1', [deviceId])).toEqual([
+        { collection_id: other },
+      ]);
     });
   });
 
@@ -272,7 +312,10 @@ describe('POST /apollo/devices/{deviceId}/timeseries', () => {
       const points = Array.from({ length: 40 }, (_, i) => ({ id: `point-${i}-${'x'.repeat(200)}`, pointType: 't' }));
       const response = await t.postTimeseries(deviceId, points, { token: writer });
       expect(response.statusCode).toBe(413);
-      expect(response.json()).toEqual({ status: { Message: 'Request body is larger than the limit of 8192 bytes', Code: '413' }, data: null });
+      expect(response.json()).toEqual({
+        status: { Message: 'Request body is larger than the limit of 8192 bytes', Code: '413' },
+        data: null,
+      });
       expect(await deviceExists(deviceId)).toBe(false);
     });
 
@@ -286,7 +329,10 @@ describe('POST /apollo/devices/{deviceId}/timeseries', () => {
           payload: '[{"id":"p","pointType":"t"}]',
         });
         expect(response.statusCode).toBe(415);
-        expect(response.json()).toEqual({ status: { Message: 'Content-Type must be application/json', Code: '415' }, data: null });
+        expect(response.json()).toEqual({
+          status: { Message: 'Content-Type must be application/json', Code: '415' },
+          data: null,
+        });
       },
     );
   });
@@ -340,7 +386,9 @@ describe('POST /apollo/devices/{deviceId}/timeseries', () => {
         token: token({ scope: 'apollo_read read', collections: [collection] }),
       });
       expect(response.statusCode).toBe(403);
-      expect(response.headers['www-authenticate']).toBe('Bearer error="insufficient_scope", scope="apollo_write write"');
+      expect(response.headers['www-authenticate']).toBe(
+        'Bearer error="insufficient_scope", scope="apollo_write write"',
+      );
       expect(response.json().status.Message).toBe('Missing required scope: the token needs one of apollo_write, write');
       expect(await deviceExists(deviceId)).toBe(false);
     });
@@ -372,10 +420,15 @@ describe('POST /apollo/devices/{deviceId}/timeseries', () => {
       await t.postTimeseries(deviceId, [{ id: 'p', pointType: 't' }], { token: owner });
 
       const foreign = await t.postTimeseries(deviceId, [{ id: 'q', pointType: 't' }], { token: writer });
-      const nowhere = await t.postTimeseries(uniqueDevice(), [{ id: 'q', pointType: 't' }], { token: token({ collections: [] }) });
+      const nowhere = await t.postTimeseries(uniqueDevice(), [{ id: 'q', pointType: 't' }], {
+        token: token({ collections: [] }),
+      });
 
       expect(foreign.statusCode).toBe(403);
-      expect(foreign.json()).toEqual({ status: { Message: 'User does not have access to device', Code: '403' }, data: null });
+      expect(foreign.json()).toEqual({
+        status: { Message: 'User does not have access to device', Code: '403' },
+        data: null,
+      });
       expect(nowhere.statusCode).toBe(403);
       expect(nowhere.json()).toEqual(foreign.json());
       expect(await t.query('SELECT point_id FROM point WHERE device_id = $1', [deviceId])).toEqual([{ point_id: 'p' }]);
@@ -396,7 +449,9 @@ describe('POST /apollo/devices/{deviceId}/timeseries', () => {
         { collections: { a: 1 } },
         { collections: [1, null, { x: 1 }] },
       ]) {
-        const response = await t.postTimeseries(uniqueDevice(), [{ id: 'p', pointType: 't' }], { token: token(claims) });
+        const response = await t.postTimeseries(uniqueDevice(), [{ id: 'p', pointType: 't' }], {
+          token: token(claims),
+        });
         expect(response.statusCode).toBe(403);
       }
     });

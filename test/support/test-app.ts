@@ -19,7 +19,11 @@ export interface TestApp {
   /** A request through the whole Fastify stack (routing, parsing, hooks, guards, filters). */
   request(options: InjectOptions): Promise<Response>;
   /** POST /apollo/devices/{deviceId}/timeseries as JSON, with the bearer token when one is given. */
-  postTimeseries(deviceId: string, body: unknown, options?: { token?: string; headers?: Record<string, string> }): Promise<Response>;
+  postTimeseries(
+    deviceId: string,
+    body: unknown,
+    options?: { token?: string; headers?: Record<string, string> },
+  ): Promise<Response>;
   query<T = Record<string, unknown>>(sql: string, parameters?: unknown[]): Promise<T[]>;
   close(options?: { keepData?: boolean }): Promise<void>;
 }

@@ -24,7 +24,11 @@ export function token(
   const payload = { scope: 'apollo_read apollo_write', sub: 'e2e-user', ...claims };
   return sign(payload, options.key ?? trustedKey.privateKey, {
     algorithm: options.algorithm ?? 'ES256',
-    ...(options.expiresIn === undefined ? { expiresIn: 600 } : options.expiresIn < 0 ? {} : { expiresIn: options.expiresIn }),
+    ...(options.expiresIn === undefined
+      ? { expiresIn: 600 }
+      : options.expiresIn < 0
+        ? {}
+        : { expiresIn: options.expiresIn }),
     ...options.sign,
   });
 }

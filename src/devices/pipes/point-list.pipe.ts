@@ -52,7 +52,9 @@ export class PointListPipe implements PipeTransform<unknown, PointDto[]> {
     if (duplicates.length > 0) {
       throw new InvalidRequestError(
         `Duplicate point ids in the request: ${duplicates.map((d) => `${JSON.stringify(d.id)} at ${d.paths.join(', ')}`).join('; ')}`,
-        duplicates.flatMap((d) => d.paths.map((path) => ({ path: `${path}.id`, message: `duplicate id ${JSON.stringify(d.id)}` }))),
+        duplicates.flatMap((d) =>
+          d.paths.map((path) => ({ path: `${path}.id`, message: `duplicate id ${JSON.stringify(d.id)}` })),
+        ),
       );
     }
     return points;
