@@ -5,8 +5,10 @@ import { LogController } from 'fastify';
 import { AppModule } from './app.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { CORRELATION_ID_HEADER, correlationIdOf } from './common/correlation-id';
+import { clientErrorHandler, frameworkErrorHandler } from './common/framework-errors';
 import { createLogger, PinoNestLogger } from './common/logger';
 import { setupSwagger } from './common/openapi';
+import { RouteTable } from './common/route-table';
 import { createValidationPipe } from './common/validation';
 import type { AppConfig } from './config/config';
 
@@ -28,6 +30,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     forceCloseConnections: 'idle',
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
   });
 
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
@@ -38,6 +42,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   });
 
   const fastify = app.getHttpAdapter().getInstance();
+  const routes = RouteTable.track(fastify);
   // JSON is the only body we accept: anything else is a 415, not a string handed to a pipe.
   fastify.removeContentTypeParser('text/plain');
   fastify.addHook('onRequest', (request, reply, done) => {
@@ -45,7 +50,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     done();
   });
 
-  app.useGlobalFilters(new AllExceptionsFilter(config.http.bodyLimit));
+  app.useGlobalFilters(new AllExceptionsFilter(config.http.bodyLimit, routes));
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
   if (config.swaggerEnabled) setupSwagger(app);

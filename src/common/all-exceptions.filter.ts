@@ -1,9 +1,17 @@
-import { ArgumentsHost, Catch, HttpException, HttpStatus, type ExceptionFilter } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  Catch,
+  HttpException,
+  HttpStatus,
+  NotFoundException,
+  type ExceptionFilter,
+} from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import { classifyDatabaseError } from '../database/database-errors';
 import { errorEnvelope } from './envelope';
 import { DomainError, type ErrorKind } from './errors';
+import type { RouteTable } from './route-table';
 
 const HTTP_STATUS_BY_KIND: Record<ErrorKind, number> = {
   invalid_request: HttpStatus.BAD_REQUEST,
@@ -35,6 +43,7 @@ interface Resolved {
   status: number;
   message: string;
   error?: DomainError;
+  headers?: Record<string, string>;
 }
 
 /**
@@ -44,19 +53,22 @@ interface Resolved {
  */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
-  constructor(private readonly bodyLimit: number) {}
+  constructor(
+    private readonly bodyLimit: number,
+    private readonly routes: RouteTable,
+  ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
-    const resolved = this.resolve(exception);
+    const resolved = this.resolve(exception, request);
 
     if (resolved.status >= 500) {
       request.log.error({ err: exception }, 'request failed');
     }
     if (reply.sent) return;
-    for (const [name, value] of Object.entries(resolved.error?.headers ?? {})) {
+    for (const [name, value] of Object.entries({ ...resolved.error?.headers, ...resolved.headers })) {
       void reply.header(name, value);
     }
     void reply
@@ -65,10 +77,17 @@ export class AllExceptionsFilter implements ExceptionFilter {
       .send(errorEnvelope(resolved.status, resolved.message, resolved.error?.errors));
   }
 
-  private resolve(exception: unknown): Resolved {
+  private resolve(exception: unknown, request: FastifyRequest): Resolved {
     const domain = exception instanceof DomainError ? exception : classifyDatabaseError(exception);
     if (domain) {
       return { status: HTTP_STATUS_BY_KIND[domain.kind], message: domain.message, error: domain };
+    }
+    if (exception instanceof NotFoundException) {
+      // Nest's own 404 for an unmatched route: a 405 when the path exists with other methods.
+      const allowed = this.routes.allowedMethods(request.url);
+      if (allowed.length > 0) {
+        return { status: 405, message: GENERIC_MESSAGES[405]!, headers: { Allow: allowed.join(', ') } };
+      }
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();

@@ -23,6 +23,9 @@ export function dataSourceOptions(config: AppConfig): DataSourceOptions {
     migrations: [MIGRATIONS_GLOB],
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each',
+    // UUIDs come from gen_random_uuid(), built into PostgreSQL 13+ and PGlite: no extension to install.
+    uuidExtension: 'pgcrypto',
+    installExtensions: false,
     synchronize: false,
     migrationsRun: false,
     logging: false,

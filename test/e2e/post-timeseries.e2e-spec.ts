@@ -208,12 +208,10 @@ describe('POST /apollo/devices/{deviceId}/timeseries', () => {
       expect(response.statusCode).toBe(202);
       expect(response.json().data.deviceId).toBe(deviceId);
       expect(
-        response
-          .json()
-          .data.relationships.map((r: { pointId: string; pointType: string }) => ({
-            id: r.pointId,
-            pointType: r.pointType,
-          })),
+        response.json().data.relationships.map((r: { pointId: string; pointType: string }) => ({
+          id: r.pointId,
+          pointType: r.pointType,
+        })),
       ).toEqual(points);
     });
 

@@ -5,7 +5,7 @@ import {
   Entity,
   JoinColumn,
   ManyToOne,
-  PrimaryColumn,
+  PrimaryGeneratedColumn,
   Unique,
   UpdateDateColumn,
 } from 'typeorm';
@@ -23,7 +23,7 @@ export type TimeseriesStatus = (typeof TIMESERIES_STATUSES)[number];
 @Unique('UQ_timeseries_point', ['deviceId', 'pointId'])
 @Check('CHK_timeseries_status', `"status" IN ('active', 'inactive')`)
 export class Timeseries {
-  @PrimaryColumn({ type: 'uuid', default: () => 'gen_random_uuid()' })
+  @PrimaryGeneratedColumn('uuid')
   id!: string;
 
   @Column({ name: 'device_id', type: 'text' })
