@@ -1,18 +1,24 @@
 import 'reflect-metadata';
 
-import { createApp } from './app.factory';
-import { JWT_KEY_RESOLVER } from './auth/auth.constants';
+import type { AddressInfo } from 'node:net';
+
 import type { JwtKeyResolver } from './auth/jwt-keys';
-import { DOCS_PATH } from './common/openapi';
 import { ConfigError, loadConfig } from './config/config';
 
 async function main(): Promise<void> {
+  // Configuration first, so a bad setting stops the process with one sentence before any module
+  // (the TypeORM CLI's data source among them) reads the environment.
   const config = loadConfig();
+  const { createApp } = await import('./app.factory');
+  const { JWT_KEY_RESOLVER } = await import('./auth/auth.constants');
+  const { DOCS_PATH } = await import('./common/openapi');
   const app = await createApp(config);
   await app.listen({ port: config.port, host: config.host });
 
   const logger = app.getHttpAdapter().getInstance().log;
-  const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`;
+  // The bound port (PORT=0 picks a free one) on a host a person can open.
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  const url = `http://${['0.0.0.0', '::'].includes(config.host) ? 'localhost' : config.host}:${port}`;
   const keys = app.get<JwtKeyResolver>(JWT_KEY_RESOLVER);
   logger.info(
     {

@@ -19,7 +19,7 @@ import { WRITE_SCOPES } from '../auth/scopes';
 import { ApiApolloHeaders } from '../common/api-headers.decorator';
 import { successEnvelope, type Envelope } from '../common/envelope';
 import { ErrorEnvelopeDto } from '../common/envelope.dto';
-import { DEVICE_ID_MAX_LENGTH } from './dto/limits';
+import { DEVICE_ID_MAX_LENGTH, SAFE_TEXT_PATTERN } from './dto/limits';
 import { PointDto } from './dto/point.dto';
 import { RegisterTimeseriesResponseDto, type RegisteredTimeseriesDto } from './dto/registered-timeseries.dto';
 import { DeviceIdPipe } from './pipes/device-id.pipe';
@@ -56,7 +56,8 @@ const DEVICE_ID_PARAM = {
   name: 'deviceId',
   description: `ID of the device (1..${DEVICE_ID_MAX_LENGTH} characters, no control characters).`,
   example: 'TestDevice',
-};
+  schema: { type: 'string', minLength: 1, maxLength: DEVICE_ID_MAX_LENGTH, pattern: SAFE_TEXT_PATTERN },
+} as const;
 
 @ApiTags('timeseries')
 @ApiApolloHeaders()

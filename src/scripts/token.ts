@@ -1,16 +1,14 @@
 import { parseArgs } from 'node:util';
 
-import { sign } from 'jsonwebtoken';
-
-import { DEV_KEY_ALGORITHM, ensureDevKeyPair } from '../auth/dev-key';
-import { ConfigError, loadConfig } from '../config/config';
+import { signDevToken } from '../auth/dev-token';
+import { loadConfig } from '../config/config';
 
 const USAGE = `Usage: npm run token -- [--scope "apollo_read apollo_write"] [--collections testcollection[,other]]
                        [--sub dev-user] [--expires-in 3600]
 Prints a bearer token signed with the development key under DATA_DIR (created on first use),
 which the service accepts when no JWT key is configured and NODE_ENV is not production.`;
 
-/** `npm run token`: a development token the local service accepts. */
+/** `npm run token`: prints a development token the local service accepts. */
 function main(): void {
   const { values } = parseArgs({
     options: {
@@ -25,21 +23,11 @@ function main(): void {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  const config = loadConfig();
-  if (config.isProduction) throw new ConfigError('npm run token makes development tokens; NODE_ENV is production.');
-  const expiresIn = Number(values['expires-in']);
-  if (!Number.isInteger(expiresIn) || expiresIn <= 0)
-    throw new ConfigError('--expires-in must be a positive number of seconds.');
-
-  const key = ensureDevKeyPair(config.dataDir);
-  const collections = values.collections.split(/[\s,]+/).filter(Boolean);
-  const token = sign({ scope: values.scope, [config.jwt.collectionsClaim]: collections }, key.privateKeyPem, {
-    algorithm: DEV_KEY_ALGORITHM,
-    keyid: key.kid,
+  const token = signDevToken(loadConfig(), {
+    scope: values.scope,
+    collections: values.collections.split(/[\s,]+/).filter(Boolean),
     subject: values.sub,
-    expiresIn,
-    ...(config.jwt.issuer ? { issuer: config.jwt.issuer } : {}),
-    ...(config.jwt.audience ? { audience: config.jwt.audience } : {}),
+    expiresInSeconds: Number(values['expires-in']),
   });
   process.stdout.write(`${token}\n`);
 }

@@ -8,3 +8,5 @@ const CONTROL_CHARACTER_CLASS = '\\u0000-\\u001f\\u007f-\\u009f';
 export const WITHOUT_CONTROL_CHARACTERS = new RegExp(`^[^${CONTROL_CHARACTER_CLASS}]*$`);
 /** At least one character that is not white space. */
 export const NOT_BLANK = /\S/;
+/** Both rules above as one pattern, for the OpenAPI document. */
+export const SAFE_TEXT_PATTERN = `^(?=[\\s\\S]*\\S)[^${CONTROL_CHARACTER_CLASS}]*$`;
