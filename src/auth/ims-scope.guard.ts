@@ -1,7 +1,7 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 
-import { InsufficientScopeError } from '../common/errors';
+import { ForbiddenError, InsufficientScopeError } from '../common/errors';
 import type { AuthenticatedRequest } from './request-context';
 import { REQUIRED_SCOPES } from './auth.constants';
 
@@ -16,7 +16,7 @@ export class ImsScopeGuard implements CanActivate {
       context.getClass(),
     ]);
     // Fail closed: a route that applies the guard without naming scopes admits nobody.
-    if (!anyOf || anyOf.length === 0) throw new InsufficientScopeError([]);
+    if (!anyOf || anyOf.length === 0) throw new ForbiddenError('This route declares no scopes and admits no caller');
     const { user } = context.switchToHttp().getRequest<AuthenticatedRequest>();
     if (user && anyOf.some((scope) => user.scopes.has(scope))) return true;
     throw new InsufficientScopeError(anyOf);

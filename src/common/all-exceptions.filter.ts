@@ -85,7 +85,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (exception instanceof NotFoundException) {
       // Nest's own 404 for an unmatched route: a 405 when the path exists with other methods.
       const allowed = this.routes.allowedMethods(request.url);
-      if (allowed.length > 0) {
+      if (allowed.length > 0 && !allowed.includes(request.method as (typeof allowed)[number])) {
         return { status: 405, message: GENERIC_MESSAGES[405]!, headers: { Allow: allowed.join(', ') } };
       }
     }

@@ -257,6 +257,13 @@ describe('POST /apollo/devices/{deviceId}/timeseries', () => {
       });
     });
 
+    it('counts deviceId characters as code points, like point ids', async () => {
+      const deviceId = `${'😀'.repeat(200)}${uniqueDevice().slice(-8)}`;
+      const response = await t.postTimeseries(deviceId, [{ id: '😀'.repeat(256), pointType: 't' }], { token: writer });
+      expect(response.statusCode).toBe(202);
+      expect(response.json().data.deviceId).toBe(deviceId);
+    });
+
     it('accepts a deviceId of exactly 256 characters', async () => {
       const response = await t.postTimeseries(
         'd'.repeat(250) + uniqueDevice().slice(-6),

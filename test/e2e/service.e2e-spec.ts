@@ -28,6 +28,12 @@ describe('the service around the endpoint', () => {
       expect(response.json()).toEqual(envelopeOf(405, 'Method not allowed'));
     });
 
+    it('answers 404 for a missing Swagger UI file, although GET is served under /docs', async () => {
+      const response = await t.request({ method: 'GET', url: '/docs/no-such-file.js' });
+      expect(response.statusCode).toBe(404);
+      expect(response.json()).toEqual(envelopeOf(404, 'Route not found'));
+    });
+
     it('answers 405 on the health route for a write method', async () => {
       const response = await t.request({ method: 'POST', url: '/health' });
       expect(response.statusCode).toBe(405);

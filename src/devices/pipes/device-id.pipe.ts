@@ -8,7 +8,8 @@ import { DEVICE_ID_MAX_LENGTH, NOT_BLANK, WITHOUT_CONTROL_CHARACTERS } from '../
 export class DeviceIdPipe implements PipeTransform<string, string> {
   transform(value: string): string {
     const problem =
-      value.length > DEVICE_ID_MAX_LENGTH
+      // Characters are counted as code points, as class-validator and PostgreSQL count them.
+      [...value].length > DEVICE_ID_MAX_LENGTH
         ? `deviceId must be at most ${DEVICE_ID_MAX_LENGTH} characters`
         : !NOT_BLANK.test(value)
           ? 'deviceId must not be empty or blank'
