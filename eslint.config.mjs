@@ -16,6 +16,8 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      // It does not see values used only in decorator arguments (a pipe constant in @Param).
+      'no-useless-assignment': 'off',
       // Nest needs runtime imports for injected classes and DTOs even where only the type is used.
       '@typescript-eslint/consistent-type-imports': 'off',
     },

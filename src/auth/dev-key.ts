@@ -1,6 +1,7 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+
+import { readOrCreateSecretFile } from '../common/secret-file';
 
 /** The development signing key, ES256, kept under DATA_DIR so tokens survive restarts. */
 export interface DevKeyPair {
@@ -13,20 +14,9 @@ export const DEV_KEY_ALGORITHM = 'ES256';
 
 /** Reads the development key pair under `dataDir`, creating it on first use. */
 export function ensureDevKeyPair(dataDir: string): DevKeyPair {
-  const dir = join(dataDir, 'dev-jwt');
-  const privatePath = join(dir, 'private.pem');
-  let privateKeyPem: string;
-  try {
-    privateKeyPem = readFileSync(privatePath, 'utf8');
-  } catch {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    privateKeyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-    // Write then rename, so a concurrent reader never sees half a key.
-    const temp = `${privatePath}.${process.pid}.tmp`;
-    writeFileSync(temp, privateKeyPem, { mode: 0o600 });
-    renameSync(temp, privatePath);
-  }
+  const privateKeyPem = readOrCreateSecretFile(join(dataDir, 'dev-jwt', 'private.pem'), () =>
+    generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  );
   return withPublicHalf(privateKeyPem);
 }
 

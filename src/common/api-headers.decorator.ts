@@ -1,6 +1,9 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiHeader } from '@nestjs/swagger';
 
+/** The paging header, as Fastify names it (lower case). */
+export const CONTINUATION_TOKEN_HEADER = 'continuationtoken';
+
 /** Documents the optional headers every apollo route shares. */
 export function ApiApolloHeaders(): MethodDecorator & ClassDecorator {
   return applyDecorators(
@@ -14,7 +17,8 @@ export function ApiApolloHeaders(): MethodDecorator & ClassDecorator {
     ApiHeader({
       name: 'ContinuationToken',
       required: false,
-      description: 'Paging token of GET requests, from the previous page. Ignored by POST.',
+      description:
+        'Paging token of list requests: the ContinuationToken of the previous page. Ignored by other operations.',
     }),
   );
 }

@@ -17,6 +17,8 @@ export interface AppConfig {
   limits: LimitsConfig;
   jwt: JwtConfig;
   swaggerEnabled: boolean;
+  /** Key of the paging tokens' HMAC; undefined in development means one generated under DATA_DIR. */
+  continuationSecret: string | undefined;
 }
 
 export interface DatabaseConfig {
@@ -85,6 +87,7 @@ export const CONFIG_VARIABLES = [
   'JWT_AUDIENCE',
   'JWT_COLLECTIONS_CLAIM',
   'SWAGGER_ENABLED',
+  'CONTINUATION_SECRET',
 ] as const;
 
 export class ConfigError extends Error {
@@ -111,6 +114,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
   }
   if (secret !== undefined && secret.length < 32) {
     throw new ConfigError('JWT_SECRET must be at least 32 characters long.');
+  }
+  const continuationSecret = read.string('CONTINUATION_SECRET');
+  if (continuationSecret !== undefined && continuationSecret.length < 32) {
+    throw new ConfigError('CONTINUATION_SECRET must be at least 32 characters long.');
   }
   const jwksUri = read.url('JWT_JWKS_URI');
   const publicKey = read.string('JWT_PUBLIC_KEY')?.replace(/\\n/g, '\n');
@@ -148,6 +155,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       collectionsClaim: read.string('JWT_COLLECTIONS_CLAIM') ?? 'collections',
     },
     swaggerEnabled: read.bool('SWAGGER_ENABLED', true),
+    continuationSecret,
   };
 }
 

@@ -1,9 +1,23 @@
-import { Body, Controller, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  HttpStatus,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
   ApiBody,
   ApiConflictResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
   ApiOperation,
   ApiParam,
   ApiPayloadTooLargeResponse,
@@ -11,46 +25,26 @@ import {
   ApiTags,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 
 import { CurrentDeviceAccess, RequireDeviceAccess } from '../auth/device-access.decorator';
 import type { DeviceAccessScope } from '../auth/device-access-scope';
 import { RequireScopes } from '../auth/require-scopes.decorator';
-import { WRITE_SCOPES } from '../auth/scopes';
-import { ApiApolloHeaders } from '../common/api-headers.decorator';
+import { READ_SCOPES, WRITE_SCOPES } from '../auth/scopes';
+import { ApiApolloHeaders, CONTINUATION_TOKEN_HEADER } from '../common/api-headers.decorator';
 import { successEnvelope, type Envelope } from '../common/envelope';
 import { ErrorEnvelopeDto } from '../common/envelope.dto';
+import { InvalidRequestError } from '../common/errors';
 import { DEVICE_ID_MAX_LENGTH, SAFE_TEXT_PATTERN } from './dto/limits';
+import { ListTimeseriesQueryDto } from './dto/list-timeseries-query.dto';
 import { PointDto } from './dto/point.dto';
 import { RegisterTimeseriesResponseDto, type RegisteredTimeseriesDto } from './dto/registered-timeseries.dto';
+import { TimeseriesDetailResponseDto, type TimeseriesDetailDto } from './dto/timeseries-detail.dto';
+import { TimeseriesPageResponseDto, type TimeseriesPageDto } from './dto/timeseries-page.dto';
 import { DeviceIdPipe } from './pipes/device-id.pipe';
 import { PointListPipe } from './pipes/point-list.pipe';
+import { DETAIL_RESPONSE, errorExample, LIST_RESPONSE, SEED_REQUEST, SEED_RESPONSE } from './timeseries.examples';
 import { TimeseriesService } from './timeseries.service';
-
-const SEED_REQUEST = [
-  { id: 'PointId1', pointType: 'temperature' },
-  { id: 'PointId2', pointType: 'humidity' },
-];
-
-const SEED_RESPONSE = {
-  status: { Message: '', Code: '202' },
-  data: {
-    deviceId: 'TestDevice',
-    relationships: [
-      {
-        pointId: 'PointId1',
-        pointType: 'temperature',
-        timeseriesId: '0b5bd0a4-4c7e-4a8c-9d0c-3f4b1de3b6a1',
-        created: true,
-      },
-      {
-        pointId: 'PointId2',
-        pointType: 'humidity',
-        timeseriesId: '9f0d2a57-6a43-4bb4-8f5e-2c1c8b7e6d02',
-        created: true,
-      },
-    ],
-  },
-};
 
 const DEVICE_ID_PARAM = {
   name: 'deviceId',
@@ -59,8 +53,17 @@ const DEVICE_ID_PARAM = {
   schema: { type: 'string', minLength: 1, maxLength: DEVICE_ID_MAX_LENGTH, pattern: SAFE_TEXT_PATTERN },
 } as const;
 
+const TIMESERIES_ID_PIPE = new ParseUUIDPipe({
+  exceptionFactory: () =>
+    new InvalidRequestError('timeseriesId must be a UUID', [
+      { path: 'timeseriesId', message: 'timeseriesId must be a UUID' },
+    ]),
+});
+
 @ApiTags('timeseries')
 @ApiApolloHeaders()
+@ApiParam(DEVICE_ID_PARAM)
+@ApiServiceUnavailableResponse({ description: 'The database is unavailable.', type: ErrorEnvelopeDto })
 @Controller('apollo/devices/:deviceId/timeseries')
 export class TimeseriesController {
   constructor(private readonly timeseries: TimeseriesService) {}
@@ -78,7 +81,6 @@ export class TimeseriesController {
       'returns its existing timeseriesId with `created: false`. A point that exists with another pointType ' +
       'fails the whole request with 409. All or nothing: a failed request writes nothing.',
   })
-  @ApiParam(DEVICE_ID_PARAM)
   @ApiBody({
     type: [PointDto],
     description: 'List of points that are on the device (1..MAX_POINTS_PER_REQUEST, distinct ids).',
@@ -93,17 +95,96 @@ export class TimeseriesController {
     description:
       'No points provided; the body is not a JSON array of valid points; duplicate ids; too many points; invalid deviceId; or erCollectionId missing for a caller with several collections.',
     type: ErrorEnvelopeDto,
-    example: { status: { Message: 'No points provided', Code: '400' }, data: null },
+    example: errorExample(400, 'No points provided'),
   })
-  @ApiConflictResponse({ description: 'A point exists on the device with another pointType.', type: ErrorEnvelopeDto })
-  @ApiPayloadTooLargeResponse({ description: 'The body is larger than BODY_LIMIT bytes.', type: ErrorEnvelopeDto })
-  @ApiUnsupportedMediaTypeResponse({ description: 'Content-Type is not application/json.', type: ErrorEnvelopeDto })
-  @ApiServiceUnavailableResponse({ description: 'The database is unavailable.', type: ErrorEnvelopeDto })
+  @ApiConflictResponse({
+    description: 'A point exists on the device with another pointType.',
+    type: ErrorEnvelopeDto,
+    example: errorExample(
+      409,
+      'Points already exist on the device with another pointType; nothing was written: "PointId1" is "temperature", not "humidity"',
+    ),
+  })
+  @ApiPayloadTooLargeResponse({
+    description: 'The body is larger than BODY_LIMIT bytes.',
+    type: ErrorEnvelopeDto,
+    example: errorExample(413, 'Request body is larger than the limit of 2097152 bytes'),
+  })
+  @ApiUnsupportedMediaTypeResponse({
+    description: 'Content-Type is not application/json.',
+    type: ErrorEnvelopeDto,
+    example: errorExample(415, 'Content-Type must be application/json'),
+  })
   async register(
     @Param('deviceId', DeviceIdPipe) deviceId: string,
     @Body(PointListPipe) points: PointDto[],
     @CurrentDeviceAccess() access: DeviceAccessScope,
   ): Promise<Envelope<RegisteredTimeseriesDto>> {
     return successEnvelope(HttpStatus.ACCEPTED, await this.timeseries.register(deviceId, points, access));
+  }
+
+  @Get()
+  @RequireDeviceAccess()
+  @RequireScopes(...READ_SCOPES)
+  @ApiOperation({
+    operationId: 'listTimeseries',
+    summary: "List the device's timeseries, page by page",
+    description:
+      'The timeseries of the device in pointId order, `limit` per page (default 100, at most 1000). When more ' +
+      "remain, the next page's token is in `data.continuationToken` and in the ContinuationToken response " +
+      'header; send it back in the ContinuationToken request header, with the same pointType filter. Pages ' +
+      'never repeat or skip an item, also while points are being added.',
+  })
+  @ApiOkResponse({ description: 'A page of timeseries.', type: TimeseriesPageResponseDto, example: LIST_RESPONSE })
+  @ApiBadRequestResponse({
+    description:
+      'Invalid limit or pointType, an unknown query parameter, or a malformed, modified or foreign ContinuationToken.',
+    type: ErrorEnvelopeDto,
+    example: errorExample(400, 'ContinuationToken is not valid: it was modified or issued for another list'),
+  })
+  async list(
+    @Param('deviceId', DeviceIdPipe) deviceId: string,
+    @Query() query: ListTimeseriesQueryDto,
+    @Headers(CONTINUATION_TOKEN_HEADER) continuationToken: string | undefined,
+    @CurrentDeviceAccess() access: DeviceAccessScope,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<Envelope<TimeseriesPageDto>> {
+    const page = await this.timeseries.list(deviceId, query, continuationToken, access);
+    if (page.continuationToken) void reply.header('ContinuationToken', page.continuationToken);
+    return successEnvelope(HttpStatus.OK, page);
+  }
+
+  @Get(':timeseriesId')
+  @RequireDeviceAccess()
+  @RequireScopes(...READ_SCOPES)
+  @ApiOperation({
+    operationId: 'getTimeseries',
+    summary: 'Read one timeseries of the device',
+    description:
+      'The documented shape: orgId is the collection of the device; timeseriesType and dag are the defaults every timeseries has for now.',
+  })
+  @ApiParam({
+    name: 'timeseriesId',
+    description: 'Id of the timeseries (a UUID).',
+    example: '0b5bd0a4-4c7e-4a8c-9d0c-3f4b1de3b6a1',
+    schema: { type: 'string', format: 'uuid' },
+  })
+  @ApiOkResponse({ description: 'The timeseries.', type: TimeseriesDetailResponseDto, example: DETAIL_RESPONSE })
+  @ApiBadRequestResponse({
+    description: 'timeseriesId is not a UUID, or deviceId is invalid.',
+    type: ErrorEnvelopeDto,
+    example: errorExample(400, 'timeseriesId must be a UUID'),
+  })
+  @ApiNotFoundResponse({
+    description: 'The device has no timeseries with this id.',
+    type: ErrorEnvelopeDto,
+    example: errorExample(404, 'The device has no timeseries with this id'),
+  })
+  async get(
+    @Param('deviceId', DeviceIdPipe) deviceId: string,
+    @Param('timeseriesId', TIMESERIES_ID_PIPE) timeseriesId: string,
+    @CurrentDeviceAccess() access: DeviceAccessScope,
+  ): Promise<Envelope<TimeseriesDetailDto>> {
+    return successEnvelope(HttpStatus.OK, await this.timeseries.get(deviceId, timeseriesId, access));
   }
 }

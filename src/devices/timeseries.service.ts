@@ -3,23 +3,47 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 
 import type { DeviceAccessScope } from '../auth/device-access-scope';
-import { ConflictError, ServiceUnavailableError } from '../common/errors';
+import { ContinuationTokens, invalidToken } from '../common/continuation-token';
+import { ConflictError, NotFoundError, ServiceUnavailableError } from '../common/errors';
 import type { PointDto } from './dto/point.dto';
 import type { RegisteredTimeseriesDto } from './dto/registered-timeseries.dto';
 import type { TimeseriesRelationshipDto } from './dto/timeseries-relationship.dto';
+import { DEFAULT_PAGE_SIZE, type ListTimeseriesQueryDto } from './dto/list-timeseries-query.dto';
+import { DEFAULT_DAG, DEFAULT_TIMESERIES_TYPE, type TimeseriesDetailDto } from './dto/timeseries-detail.dto';
+import type { ListedTimeseriesDto, TimeseriesPageDto } from './dto/timeseries-page.dto';
 import {
+  GET_TIMESERIES,
+  LIST_TIMESERIES,
   LOCK_OR_CREATE_DEVICE,
   REGISTER_POINTS,
+  type ListedTimeseriesRow,
   type LockedDeviceRow,
   type RegisteredPointRow,
+  type TimeseriesDetailRow,
 } from './timeseries.sql';
 
 /** A lost creation race is retried once; a third empty answer means something else is wrong. */
 const DEVICE_LOCK_ATTEMPTS = 3;
 
+/** Purpose of the list's continuation tokens: a token of another list never reads as one of this. */
+const LIST_TOKEN_PURPOSE = 'devices.timeseries.list.v1';
+
+/** Where a page ended, and the request it belongs to. */
+interface ListPosition {
+  /** deviceId */
+  d: string;
+  /** pointType filter, or null */
+  f: string | null;
+  /** last pointId of the page */
+  k: string;
+}
+
 @Injectable()
 export class TimeseriesService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly tokens: ContinuationTokens,
+  ) {}
 
   /**
    * Registers the points of a device and returns one timeseries per point, in request order.
@@ -66,6 +90,73 @@ export class TimeseriesService {
   }
 
   /**
+   * A page of the device's timeseries in pointId order. `continuationToken` is the token of the
+   * previous page (from its ContinuationToken header), undefined for the first page.
+   */
+  async list(
+    deviceId: string,
+    query: ListTimeseriesQueryDto,
+    continuationToken: string | undefined,
+    access: DeviceAccessScope,
+  ): Promise<TimeseriesPageDto> {
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const filter = query.pointType ?? null;
+    const after = continuationToken ? this.readListPosition(continuationToken, deviceId, filter) : null;
+
+    const rows = await this.dataSource.query<ListedTimeseriesRow[]>(LIST_TIMESERIES, [
+      deviceId,
+      after,
+      filter,
+      limit + 1,
+    ]);
+    access.assertCanAccess(rows[0]?.collection_id);
+
+    const items = rows.flatMap((row) => (row.point_id === null ? [] : [toListed(row)]));
+    const page = items.slice(0, limit);
+    const last = page[page.length - 1];
+    const position: ListPosition | undefined =
+      items.length > limit && last ? { d: deviceId, f: filter, k: last.pointId } : undefined;
+    return {
+      deviceId,
+      relationships: page,
+      continuationToken: position ? this.tokens.issue(LIST_TOKEN_PURPOSE, position) : null,
+    };
+  }
+
+  /** One timeseries of the device; 404 when the device has none by that id. */
+  async get(deviceId: string, timeseriesId: string, access: DeviceAccessScope): Promise<TimeseriesDetailDto> {
+    const [row] = await this.dataSource.query<TimeseriesDetailRow[]>(GET_TIMESERIES, [deviceId, timeseriesId]);
+    access.assertCanAccess(row?.collection_id);
+    if (!row || row.point_id === null) {
+      throw new NotFoundError('The device has no timeseries with this id');
+    }
+    const listed = toListed(row);
+    return {
+      timeseriesId: listed.timeseriesId,
+      deviceId,
+      pointId: listed.pointId,
+      pointType: listed.pointType,
+      orgId: row.collection_id,
+      timeseriesType: DEFAULT_TIMESERIES_TYPE,
+      dag: DEFAULT_DAG.map((step) => ({ ...step })),
+      status: listed.status,
+      createdAt: listed.createdAt,
+    };
+  }
+
+  private readListPosition(token: string, deviceId: string, filter: string | null): string {
+    const position = this.tokens.read(LIST_TOKEN_PURPOSE, token);
+    const { d, f, k } = position;
+    if (typeof d !== 'string' || (typeof f !== 'string' && f !== null) || typeof k !== 'string') {
+      throw invalidToken('ContinuationToken is malformed');
+    }
+    if (d !== deviceId || f !== filter) {
+      throw invalidToken('ContinuationToken was issued for another device or pointType filter');
+    }
+    return k;
+  }
+
+  /**
    * Locks the device row, creating it in `collectionId` when it does not exist, and checks the
    * caller may use it: the one place a device id meets the caller's collections.
    */
@@ -85,6 +176,26 @@ export class TimeseriesService {
     }
     throw new ServiceUnavailableError('The device is being changed concurrently; try again');
   }
+}
+
+/** A joined row with its point present, as the API shows it. */
+function toListed(row: ListedTimeseriesRow): ListedTimeseriesDto {
+  if (
+    row.point_id === null ||
+    row.point_type === null ||
+    row.timeseries_id === null ||
+    row.status === null ||
+    row.created_at === null
+  ) {
+    throw new Error('toListed() needs a row with its timeseries');
+  }
+  return {
+    pointId: row.point_id,
+    pointType: row.point_type,
+    timeseriesId: row.timeseries_id,
+    status: row.status,
+    createdAt: new Date(row.created_at).toISOString(),
+  };
 }
 
 function pointTypeConflict(

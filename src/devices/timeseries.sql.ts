@@ -68,3 +68,47 @@ export interface RegisteredPointRow {
   timeseries_id: string;
   created: boolean;
 }
+
+/**
+ * One page of the device's timeseries in pointId order, after point $2 (exclusive, null for the
+ * first page), optionally of type $3, at most $4 rows. Keyset paging on the primary key
+ * (device_id, point_id), or on (device_id, point_type, point_id) with the filter: a page costs the
+ * same however deep it is. The device row comes along (one row with null point columns when the
+ * page is empty) so access is checked from the same statement; no row means no device.
+ */
+export const LIST_TIMESERIES = `
+WITH the_device AS (
+  SELECT collection_id FROM device WHERE id = $1
+)
+SELECT d.collection_id, page.point_id, page.point_type, page.timeseries_id, page.status, page.created_at
+FROM the_device d
+LEFT JOIN LATERAL (
+  SELECT p.point_id, p.point_type, t.id AS timeseries_id, t.status, t.created_at
+  FROM point p
+  JOIN timeseries t ON t.device_id = p.device_id AND t.point_id = p.point_id
+  WHERE p.device_id = $1
+    AND ($2::text IS NULL OR p.point_id > $2::text)
+    AND ($3::text IS NULL OR p.point_type = $3::text)
+  ORDER BY p.point_id
+  LIMIT $4
+) page ON true
+ORDER BY page.point_id`;
+
+export interface ListedTimeseriesRow {
+  collection_id: string;
+  point_id: string | null;
+  point_type: string | null;
+  timeseries_id: string | null;
+  status: 'active' | 'inactive' | null;
+  created_at: Date | null;
+}
+
+/** The device (for the access check) and its timeseries $2, if it has one by that id. */
+export const GET_TIMESERIES = `
+SELECT d.collection_id, t.id AS timeseries_id, t.point_id, p.point_type, t.status, t.created_at
+FROM device d
+LEFT JOIN timeseries t ON t.device_id = d.id AND t.id = $2::uuid
+LEFT JOIN point p ON p.device_id = t.device_id AND p.point_id = t.point_id
+WHERE d.id = $1`;
+
+export type TimeseriesDetailRow = ListedTimeseriesRow;

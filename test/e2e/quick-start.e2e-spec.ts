@@ -133,10 +133,18 @@ describe('start-up refusals', () => {
   };
 
   it('refuses to start in production without a JWT key, saying what to set', () => {
-    const result = start({ NODE_ENV: 'production' });
+    const result = start({ NODE_ENV: 'production', CONTINUATION_SECRET: 'c'.repeat(32) });
     expect(result.status).toBe(1);
     expect(result.stderr).toContain(
       'Configuration error: No JWT verification key is configured: set JWT_JWKS_URI or JWT_PUBLIC_KEY',
+    );
+  });
+
+  it('refuses to start in production without CONTINUATION_SECRET, which every instance must share', () => {
+    const result = start({ NODE_ENV: 'production', JWT_SECRET: 'j'.repeat(32), JWT_ALGORITHMS: 'HS256' });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(
+      'Configuration error: CONTINUATION_SECRET must be set in production (the same value on every instance).\n',
     );
   });
 

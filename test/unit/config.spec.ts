@@ -43,6 +43,7 @@ describe('loadConfig', () => {
         collectionsClaim: 'collections',
       },
       swaggerEnabled: true,
+      continuationSecret: undefined,
     };
     expect(loadConfig({})).toEqual(expected);
   });
@@ -108,6 +109,11 @@ describe('loadConfig', () => {
       'JWT_SECRET is shorter than 32 characters',
       { JWT_ALGORITHMS: 'HS256', JWT_SECRET: 'a'.repeat(31) },
       'JWT_SECRET must be at least 32 characters long.',
+    ],
+    [
+      'CONTINUATION_SECRET is shorter than 32 characters',
+      { CONTINUATION_SECRET: 'short' },
+      'CONTINUATION_SECRET must be at least 32 characters long.',
     ],
     [
       'both JWT_JWKS_URI and JWT_PUBLIC_KEY are set',

@@ -1,0 +1,66 @@
+import { ApiProperty } from '@nestjs/swagger';
+
+import { EnvelopeStatusDto } from '../../common/envelope.dto';
+import { TIMESERIES_STATUSES, type TimeseriesStatus } from '../entities/timeseries.entity';
+
+/** One processing step of a timeseries. */
+export class DagStepDto {
+  /** @example "Raw" */
+  metric!: string;
+
+  /** @example "raw" */
+  processingType!: string;
+
+  /** @example "double" */
+  dataType!: string;
+
+  /** @example false */
+  validateInputData!: boolean;
+}
+
+/** The processing every timeseries has until a later feature lets clients choose. */
+export const DEFAULT_DAG: readonly DagStepDto[] = [
+  { metric: 'Raw', processingType: 'raw', dataType: 'double', validateInputData: false },
+];
+
+/** `timeseriesType` until a later feature gives it meaning. */
+export const DEFAULT_TIMESERIES_TYPE = 'None';
+
+/** One timeseries, in the documented shape. */
+export class TimeseriesDetailDto {
+  /** @example "0b5bd0a4-4c7e-4a8c-9d0c-3f4b1de3b6a1" */
+  timeseriesId!: string;
+
+  /** @example "TestDevice" */
+  deviceId!: string;
+
+  /** @example "PointId1" */
+  pointId!: string;
+
+  /** @example "temperature" */
+  pointType!: string;
+
+  /**
+   * The collection (security group) of the device.
+   * @example "testcollection"
+   */
+  orgId!: string;
+
+  /** @example "None" */
+  timeseriesType!: string;
+
+  dag!: DagStepDto[];
+
+  @ApiProperty({ enum: TIMESERIES_STATUSES, example: 'active' })
+  status!: TimeseriesStatus;
+
+  /** @example "2026-11-26T08:00:00.000Z" */
+  createdAt!: string;
+}
+
+export class TimeseriesDetailResponseDto {
+  @ApiProperty({ type: EnvelopeStatusDto, example: { Message: '', Code: '200' } })
+  status!: EnvelopeStatusDto;
+
+  data!: TimeseriesDetailDto;
+}

@@ -1,0 +1,44 @@
+import { ApiProperty } from '@nestjs/swagger';
+
+import { EnvelopeStatusDto } from '../../common/envelope.dto';
+import { TIMESERIES_STATUSES, type TimeseriesStatus } from '../entities/timeseries.entity';
+
+/** One timeseries of the device, as listed. */
+export class ListedTimeseriesDto {
+  /** @example "PointId1" */
+  pointId!: string;
+
+  /** @example "temperature" */
+  pointType!: string;
+
+  /** @example "0b5bd0a4-4c7e-4a8c-9d0c-3f4b1de3b6a1" */
+  timeseriesId!: string;
+
+  @ApiProperty({ enum: TIMESERIES_STATUSES, example: 'active' })
+  status!: TimeseriesStatus;
+
+  /**
+   * When the timeseries was created (ISO 8601).
+   * @example "2026-11-26T08:00:00.000Z"
+   */
+  createdAt!: string;
+}
+
+/** A page of the device's timeseries, ordered by pointId. */
+export class TimeseriesPageDto {
+  /** @example "TestDevice" */
+  deviceId!: string;
+
+  relationships!: ListedTimeseriesDto[];
+
+  /** Send it back in the ContinuationToken header for the next page; null on the last page. */
+  @ApiProperty({ type: String, nullable: true, example: null })
+  continuationToken!: string | null;
+}
+
+export class TimeseriesPageResponseDto {
+  @ApiProperty({ type: EnvelopeStatusDto, example: { Message: '', Code: '200' } })
+  status!: EnvelopeStatusDto;
+
+  data!: TimeseriesPageDto;
+}
