@@ -17,10 +17,15 @@ export function RequireScopes(...anyOf: string[]): MethodDecorator & ClassDecora
     ApiUnauthorizedResponse({
       description: 'The bearer token is missing, invalid or expired.',
       type: ErrorEnvelopeDto,
+      example: {
+        status: { Message: 'A bearer token is required in the Authorization header', Code: '401' },
+        data: null,
+      },
     }),
     ApiForbiddenResponse({
       description: `The token lacks every one of the scopes ${anyOf.join(', ')}, or the caller has no access to the collection or device.`,
       type: ErrorEnvelopeDto,
+      example: { status: { Message: 'User does not have access to device', Code: '403' }, data: null },
     }),
   );
 }

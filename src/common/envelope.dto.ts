@@ -26,7 +26,8 @@ export class ErrorEnvelopeDto {
   @ApiProperty({ type: EnvelopeStatusDto, example: { Message: 'No points provided', Code: '400' } })
   status!: EnvelopeStatusDto;
 
-  @ApiProperty({ type: 'null', nullable: true, example: null })
+  /** Always null on errors. */
+  @ApiProperty({ type: 'object', properties: {}, nullable: true, example: null })
   data!: null;
 
   /** Present on validation errors: one entry per invalid input. */

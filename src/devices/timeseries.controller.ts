@@ -63,7 +63,11 @@ const TIMESERIES_ID_PIPE = new ParseUUIDPipe({
 @ApiTags('timeseries')
 @ApiApolloHeaders()
 @ApiParam(DEVICE_ID_PARAM)
-@ApiServiceUnavailableResponse({ description: 'The database is unavailable.', type: ErrorEnvelopeDto })
+@ApiServiceUnavailableResponse({
+  description: 'The database is unavailable.',
+  type: ErrorEnvelopeDto,
+  example: errorExample(503, 'The database is unavailable; try again shortly'),
+})
 @Controller('apollo/devices/:deviceId/timeseries')
 export class TimeseriesController {
   constructor(private readonly timeseries: TimeseriesService) {}

@@ -1,5 +1,11 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 
 import { Public } from '../auth/public.decorator';
@@ -14,6 +20,11 @@ interface HealthStatus {
 }
 
 @ApiTags('health')
+@ApiBadRequestResponse({
+  description: 'A malformed request, for example a broken percent-encoding in the URL.',
+  type: ErrorEnvelopeDto,
+  example: { status: { Message: 'The URL is not valid: check its percent-encoding', Code: '400' }, data: null },
+})
 @Public()
 @Controller('health')
 export class HealthController {
@@ -46,7 +57,11 @@ export class HealthController {
     description: 'The database answers.',
     example: { status: { Message: '', Code: '200' }, data: { status: 'ok' } },
   })
-  @ApiServiceUnavailableResponse({ description: 'The database does not answer.', type: ErrorEnvelopeDto })
+  @ApiServiceUnavailableResponse({
+    description: 'The database does not answer.',
+    type: ErrorEnvelopeDto,
+    example: { status: { Message: 'The database is not reachable', Code: '503' }, data: null },
+  })
   async ready(): Promise<Envelope<HealthStatus>> {
     try {
       await this.health.check([() => this.database.pingCheck('database', { timeout: PING_TIMEOUT_MS })]);

@@ -1,7 +1,11 @@
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { ModulesContainer } from '@nestjs/core';
 
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 import { IS_PUBLIC, REQUIRED_SCOPES } from '../../src/auth/auth.constants';
+import { generateOpenApiDocument, stableJson } from '../../src/common/openapi';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 const POST_PATH = '/apollo/devices/{deviceId}/timeseries';
@@ -32,6 +36,35 @@ describe('OpenAPI document and Swagger UI', () => {
     doc = (await t.request({ method: 'GET', url: '/docs-json' })).json();
   });
   afterAll(() => t.close());
+
+  it('matches the committed docs/openapi.json (run `npm run openapi` after changing the API)', async () => {
+    const committed = readFileSync(join(__dirname, '..', '..', 'docs', 'openapi.json'), 'utf8');
+    expect(stableJson(doc)).toBe(committed);
+    expect(stableJson(await generateOpenApiDocument())).toBe(committed);
+  });
+
+  it('gives every operation an operationId, summary, description, tag, examples and its error responses', () => {
+    const problems: string[] = [];
+    for (const [path, item] of Object.entries(doc.paths)) {
+      for (const [method, operation] of Object.entries(item)) {
+        const where = `${method.toUpperCase()} ${path}`;
+        for (const field of ['operationId', 'summary', 'description'] as const) {
+          if (!operation[field]) problems.push(`${where}: no ${field}`);
+        }
+        if (!operation.tags?.length) problems.push(`${where}: no tag`);
+        if (operation.requestBody && !operation.requestBody.content['application/json']?.examples) {
+          problems.push(`${where}: no request example`);
+        }
+        for (const [code, response] of Object.entries(operation.responses)) {
+          if (!response.content?.['application/json']?.example)
+            problems.push(`${where}: response ${code} has no example`);
+        }
+        const expected = path.startsWith('/apollo') ? ['400', '401', '403', '503'] : ['400'];
+        for (const code of expected) if (!operation.responses[code]) problems.push(`${where}: ${code} not documented`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
 
   it('serves Swagger UI at /docs without a token', async () => {
     const response = await t.request({ method: 'GET', url: '/docs' });
