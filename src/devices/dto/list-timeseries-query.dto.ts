@@ -21,10 +21,8 @@ export class ListTimeseriesQueryDto {
   @IsInt()
   limit?: number;
 
-  /**
-   * Only the points of this type.
-   * @example "temperature"
-   */
+  // No @example: Swagger UI would prefill it in "Try it out" and silently filter the list.
+  /** Only the points of this type. */
   @IsOptional()
   @IsSafeText(POINT_TYPE_MAX_LENGTH)
   pointType?: string;
