@@ -5,7 +5,7 @@ import { LogController } from 'fastify';
 import { AppModule } from './app.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { CORRELATION_ID_HEADER, correlationIdOf } from './common/correlation-id';
-import { clientErrorHandler, frameworkErrorHandler } from './common/framework-errors';
+import { acceptOnlyUtf8Json, clientErrorHandler, frameworkErrorHandler } from './common/framework-errors';
 import { createLogger, PinoNestLogger } from './common/logger';
 import { setupSwagger } from './common/openapi';
 import { RouteTable } from './common/route-table';
@@ -43,8 +43,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
 
   const fastify = app.getHttpAdapter().getInstance();
   const routes = RouteTable.track(fastify);
-  // JSON is the only body we accept: anything else is a 415, not a string handed to a pipe.
-  fastify.removeContentTypeParser('text/plain');
+  // JSON in UTF-8 is the only body we accept: anything else is a 415, not a string handed to a pipe.
+  acceptOnlyUtf8Json(fastify);
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(CORRELATION_ID_HEADER, request.id);
     done();

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import { UnsupportedMediaTypeException } from '@nestjs/common';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 import { CORRELATION_ID_HEADER } from './correlation-id';
 import { errorEnvelope } from './envelope';
@@ -41,4 +42,22 @@ export function clientErrorHandler(error: Error & { code?: string }, socket: Soc
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
+}
+
+/**
+ * Bodies are JSON in UTF-8 and nothing else: Fastify's text/plain parser is removed, and its JSON
+ * parser (with prototype-poisoning checks) is kept behind a charset check, since it would read a
+ * body declared latin1 or UTF-16 as UTF-8.
+ */
+export function acceptOnlyUtf8Json(fastify: FastifyInstance): void {
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeContentTypeParser(['text/plain', 'application/json']);
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(request.headers['content-type'] ?? '')?.[1];
+    if (charset !== undefined && !/^utf-?8$/i.test(charset)) {
+      done(new UnsupportedMediaTypeException('Content-Type charset must be utf-8'), undefined);
+      return;
+    }
+    void parseJson(request, body.toString(), done);
+  });
 }

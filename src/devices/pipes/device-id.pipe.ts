@@ -1,7 +1,7 @@
 import { Injectable, type PipeTransform } from '@nestjs/common';
 
 import { InvalidRequestError } from '../../common/errors';
-import { DEVICE_ID_MAX_LENGTH, NOT_BLANK, WITHOUT_CONTROL_CHARACTERS } from '../dto/limits';
+import { DEVICE_ID_MAX_LENGTH, NOT_BLANK, WELL_FORMED_UNICODE, WITHOUT_CONTROL_CHARACTERS } from '../dto/limits';
 
 /** Validates the `deviceId` path parameter: 1..256 characters, not blank, no control characters. */
 @Injectable()
@@ -15,7 +15,9 @@ export class DeviceIdPipe implements PipeTransform<string, string> {
           ? 'deviceId must not be empty or blank'
           : !WITHOUT_CONTROL_CHARACTERS.test(value)
             ? 'deviceId must not contain control characters'
-            : undefined;
+            : !WELL_FORMED_UNICODE.test(value)
+              ? 'deviceId must be well-formed Unicode (no lone surrogates)'
+              : undefined;
     if (problem) throw new InvalidRequestError(problem, [{ path: 'deviceId', message: problem }]);
     return value;
   }

@@ -1,5 +1,4 @@
 import { Inject, Injectable, type PipeTransform } from '@nestjs/common';
-import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 
 import { APP_CONFIG } from '../../config/config.module';
@@ -40,7 +39,14 @@ export class PointListPipe implements PipeTransform<unknown, PointDto[]> {
         errors.push({ path, message: 'each point must be an object with id and pointType' });
         return;
       }
-      const point = plainToInstance(PointDto, item);
+      // Unknown fields are named here, and only the known ones are copied: a key such as
+      // "constructor" never reaches the DTO instance, and a value nested 10,000 levels deep fails
+      // as "not a string" instead of recursing through class-transformer until the stack overflows.
+      for (const key of Object.keys(item)) {
+        if (!POINT_FIELDS.has(key)) errors.push({ path: `${path}.${key}`, message: `${key} is not a known field` });
+      }
+      const { id, pointType } = item as Record<string, unknown>;
+      const point = Object.assign(new PointDto(), { id, pointType });
       errors.push(...toFieldErrors(validateSync(point, VALIDATOR_OPTIONS), path));
       points.push(point);
     });
@@ -62,6 +68,7 @@ export class PointListPipe implements PipeTransform<unknown, PointDto[]> {
 }
 
 const SUMMARY_ITEMS = 5;
+const POINT_FIELDS: ReadonlySet<string> = new Set<keyof PointDto>(['id', 'pointType']);
 
 function summarize(errors: readonly FieldError[]): string {
   const shown = errors.slice(0, SUMMARY_ITEMS).map((e) => `${e.path}: ${e.message}`);
