@@ -1,3 +1,4 @@
+import fastifyHelmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { LogController } from 'fastify';
@@ -11,12 +12,40 @@ import { setupSwagger } from './common/openapi';
 import { RouteTable } from './common/route-table';
 import { createValidationPipe } from './common/validation';
 import type { AppConfig } from './config/config';
+import { MetricsService } from './metrics/metrics.service';
 
 /**
  * Longest raw path parameter Fastify routes (its default, 100, would answer 414 for ordinary ids):
  * room for a 256-character id even when every character is percent-encoded UTF-8.
  */
 const MAX_PARAM_LENGTH = 4096;
+
+/**
+ * Security headers (helmet) with a policy under which Swagger UI still works: its scripts and
+ * styles are served from /docs; it sets inline styles, and its icons are data: URLs.
+ */
+const CONTENT_SECURITY_POLICY = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'", "'unsafe-inline'"],
+  imgSrc: ["'self'", 'data:'],
+  connectSrc: ["'self'"],
+  fontSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  baseUri: ["'self'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+};
+
+function corsOptions(origins: string[]): Parameters<NestFastifyApplication['enableCors']>[0] {
+  return {
+    origin: origins.includes('*') ? '*' : origins,
+    methods: ['GET', 'POST'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'x-correlation-id', 'erCollectionId', 'ContinuationToken'],
+    exposedHeaders: ['ContinuationToken', 'x-correlation-id', 'Retry-After'],
+    maxAge: 600,
+  };
+}
 
 /** Builds the application, ready to listen: used by main.ts, the e2e tests and the benchmarks. */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
@@ -50,9 +79,12 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     done();
   });
 
+  if (config.metricsEnabled) app.get(MetricsService).instrument(fastify);
+  await app.register(fastifyHelmet, { contentSecurityPolicy: { directives: CONTENT_SECURITY_POLICY } });
+  if (config.corsOrigins.length > 0) app.enableCors(corsOptions(config.corsOrigins));
+
   app.useGlobalFilters(new AllExceptionsFilter(config.http.bodyLimit, routes));
   app.useGlobalPipes(createValidationPipe());
-  app.enableShutdownHooks();
   if (config.swaggerEnabled) setupSwagger(app);
 
   await app.init();

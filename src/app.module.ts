@@ -7,13 +7,25 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { DevicesModule } from './devices/devices.module';
 import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { RateLimitModule } from './rate-limit/rate-limit.module';
 
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), CommonModule, DatabaseModule, AuthModule, HealthModule, DevicesModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        CommonModule,
+        DatabaseModule,
+        // Guards run in this order: authentication, then rate limiting by the verified subject.
+        AuthModule,
+        ...(config.rateLimitPerMinute > 0 ? [RateLimitModule.forRoot(config.rateLimitPerMinute)] : []),
+        HealthModule,
+        ...(config.metricsEnabled ? [MetricsModule] : []),
+        DevicesModule,
+      ],
     };
   }
 }

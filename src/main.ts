@@ -29,11 +29,45 @@ async function main(): Promise<void> {
     `Device timeseries API listening on ${url}`,
   );
   logger.info(`Tokens are verified with ${keys.description}.`);
+  closeGracefully(['SIGTERM', 'SIGINT'], () => app.close(), config.shutdownGraceMs, logger);
   if (keys.usesDevKey) {
     logger.info(
       'Get a development token: npm run token -- --scope "apollo_read apollo_write" --collections testcollection',
     );
   }
+}
+
+/**
+ * On SIGTERM: stop accepting connections, let in-flight requests finish and commit, close the
+ * database pool, exit 0. If that takes longer than SHUTDOWN_GRACE_MS, exit 1 anyway.
+ */
+function closeGracefully(
+  signals: NodeJS.Signals[],
+  close: () => Promise<void>,
+  graceMs: number,
+  logger: { info(message: string): void; error(message: string): void },
+): void {
+  let closing = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (closing) return;
+    closing = true;
+    logger.info(`${signal} received: finishing in-flight requests (at most ${graceMs} ms)`);
+    setTimeout(() => {
+      logger.error(`Shutdown took longer than ${graceMs} ms; exiting`);
+      process.exit(1);
+    }, graceMs).unref();
+    close().then(
+      () => {
+        logger.info('Shut down cleanly');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error(`Shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
+        process.exit(1);
+      },
+    );
+  };
+  for (const signal of signals) process.once(signal, onSignal);
 }
 
 main().catch((error: unknown) => {

@@ -14,6 +14,9 @@ export class RouteTable {
   static track(fastify: FastifyInstance): RouteTable {
     const table = new RouteTable();
     fastify.addHook('onRoute', (route) => {
+      // Catch-alls (the CORS preflight route is `OPTIONS *`) match every path: they say nothing
+      // about which methods a path serves.
+      if (route.url.includes('*')) return;
       const methods: string[] = Array.isArray(route.method) ? route.method : [route.method];
       for (const method of METHODS.filter((known) => methods.includes(known))) {
         if (!table.router.hasRoute(method, route.url)) table.router.on(method, route.url, () => undefined);

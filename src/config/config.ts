@@ -17,6 +17,13 @@ export interface AppConfig {
   limits: LimitsConfig;
   jwt: JwtConfig;
   swaggerEnabled: boolean;
+  metricsEnabled: boolean;
+  /** Requests per minute per token subject; 0 turns rate limiting off. */
+  rateLimitPerMinute: number;
+  /** Origins allowed to call the API from a browser; empty means CORS is off, ['*'] any origin. */
+  corsOrigins: string[];
+  /** How long SIGTERM waits for in-flight requests before the process exits anyway. */
+  shutdownGraceMs: number;
   /** Key of the paging tokens' HMAC; undefined in development means one generated under DATA_DIR. */
   continuationSecret: string | undefined;
 }
@@ -88,6 +95,10 @@ export const CONFIG_VARIABLES = [
   'JWT_COLLECTIONS_CLAIM',
   'SWAGGER_ENABLED',
   'CONTINUATION_SECRET',
+  'METRICS_ENABLED',
+  'RATE_LIMIT_PER_MINUTE',
+  'CORS_ORIGINS',
+  'SHUTDOWN_GRACE_MS',
 ] as const;
 
 export class ConfigError extends Error {
@@ -155,6 +166,15 @@ export function loadConfig(env: Env = process.env): AppConfig {
       collectionsClaim: read.string('JWT_COLLECTIONS_CLAIM') ?? 'collections',
     },
     swaggerEnabled: read.bool('SWAGGER_ENABLED', true),
+    metricsEnabled: read.bool('METRICS_ENABLED', true),
+    rateLimitPerMinute: read.int('RATE_LIMIT_PER_MINUTE', 6000, 0, 10_000_000),
+    corsOrigins: read.list('CORS_ORIGINS', []).map((origin) => {
+      if (origin !== '*' && (!URL.canParse(origin) || new URL(origin).origin !== origin)) {
+        throw new ConfigError(`CORS_ORIGINS must list origins such as https://app.example.com (or *), got "${origin}".`);
+      }
+      return origin;
+    }),
+    shutdownGraceMs: read.int('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     continuationSecret,
   };
 }

@@ -45,6 +45,19 @@ class PglitePool extends EventEmitter {
     this.client = new PgliteClient(this.db);
   }
 
+  /** node-postgres's pool counters, for the metrics: one session, busy or idle, and its queue. */
+  get totalCount(): number {
+    return 1;
+  }
+
+  get idleCount(): number {
+    return this.busy ? 0 : 1;
+  }
+
+  get waitingCount(): number {
+    return this.waiting.length;
+  }
+
   connect(callback: ConnectCallback): void {
     this.db.then(
       () =>

@@ -23,6 +23,7 @@ import {
   ApiPayloadTooLargeResponse,
   ApiServiceUnavailableResponse,
   ApiTags,
+  ApiTooManyRequestsResponse,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -67,6 +68,11 @@ const TIMESERIES_ID_PIPE = new ParseUUIDPipe({
   description: 'The database is unavailable.',
   type: ErrorEnvelopeDto,
   example: errorExample(503, 'The database is unavailable; try again shortly'),
+})
+@ApiTooManyRequestsResponse({
+  description: 'More than RATE_LIMIT_PER_MINUTE requests in a minute for this token subject; see Retry-After.',
+  type: ErrorEnvelopeDto,
+  example: errorExample(429, 'Too many requests'),
 })
 @Controller('apollo/devices/:deviceId/timeseries')
 export class TimeseriesController {

@@ -7,6 +7,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { SkipThrottle } from '@nestjs/throttler';
 
 import { Public } from '../auth/public.decorator';
 import { successEnvelope, type Envelope } from '../common/envelope';
@@ -26,6 +27,7 @@ interface HealthStatus {
   example: { status: { Message: 'The URL is not valid: check its percent-encoding', Code: '400' }, data: null },
 })
 @Public()
+@SkipThrottle()
 @Controller('health')
 export class HealthController {
   constructor(

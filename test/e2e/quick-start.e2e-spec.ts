@@ -1,11 +1,10 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 
+import { buildServer, ROOT, startServer, type ServerProcess } from '../support/server-process';
 import { TEST_DATABASE_URL_VARIABLE } from '../support/test-database';
-
-const ROOT = resolve(__dirname, '..', '..');
 
 /**
  * The README's promise, as a user lives it: the compiled server starts on a fresh data directory
@@ -13,70 +12,42 @@ const ROOT = resolve(__dirname, '..', '..');
  */
 describe('quick start: the built server, a dev token and the seed request', () => {
   let dataDir: string;
-  let server: ChildProcess;
-  let output = '';
-  let baseUrl: string;
+  let server: ServerProcess;
 
   const env = (): NodeJS.ProcessEnv => {
     const databaseUrl = process.env[TEST_DATABASE_URL_VARIABLE];
-    const base: NodeJS.ProcessEnv = {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'info',
-    };
+    const base: NodeJS.ProcessEnv = { DATA_DIR: dataDir, LOG_LEVEL: 'info' };
     return databaseUrl ? { ...base, DATABASE_URL: databaseUrl } : base;
   };
-
-  beforeAll(async () => {
-    execFileSync(process.execPath, [join(ROOT, 'node_modules/@nestjs/cli/bin/nest.js'), 'build'], {
-      cwd: ROOT,
-      stdio: 'pipe',
-    });
-    dataDir = mkdtempSync(join(tmpdir(), 'dtapi-quickstart-'));
-    server = spawn(process.execPath, ['dist/src/main.js'], {
-      cwd: ROOT,
-      env: { ...env(), PORT: '0', HOST: '127.0.0.1' },
-    });
-    baseUrl = await new Promise<string>((resolveUrl, reject) => {
-      const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 30_000);
-      const onData = (chunk: Buffer) => {
-        output += chunk.toString();
-        const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-        if (match?.[1]) {
-          clearTimeout(timer);
-          resolveUrl(match[1]);
-        }
-      };
-      server.stdout?.on('data', onData);
-      server.stderr?.on('data', onData);
-      server.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
-    });
-  });
-
-  afterAll(() => {
-    if (server.exitCode === null) server.kill('SIGKILL');
-    rmSync(dataDir, { recursive: true, force: true });
-  });
-
-  it("answers the seed's curl with a token from npm run token, and says how to get one", async () => {
-    const messages = output
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => (JSON.parse(line) as { msg?: string }).msg);
-    expect(messages).toContain(
-      'Get a development token: npm run token -- --scope "apollo_read apollo_write" --collections testcollection',
-    );
-    expect(messages).toContain(`Device timeseries API listening on ${baseUrl}`);
-    const token = execFileSync(
+  const devToken = () =>
+    execFileSync(
       process.execPath,
       ['dist/src/scripts/token.js', '--scope', 'apollo_read apollo_write', '--collections', 'testcollection'],
-      { cwd: ROOT, env: env() },
+      { cwd: ROOT, env: { PATH: process.env.PATH, ...env() } },
     )
       .toString()
       .trim();
 
-    const response = await fetch(`${baseUrl}/apollo/devices/TestDevice-${Date.now()}/timeseries`, {
+  beforeAll(async () => {
+    buildServer();
+    dataDir = mkdtempSync(join(tmpdir(), 'dtapi-quickstart-'));
+    server = await startServer(env());
+  });
+
+  afterAll(async () => {
+    await server.stop('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("answers the seed's curl with a token from npm run token, and says how to get one", async () => {
+    const messages = server.messages();
+    expect(messages).toContain(
+      'Get a development token: npm run token -- --scope "apollo_read apollo_write" --collections testcollection',
+    );
+    expect(messages).toContain(`Device timeseries API listening on ${server.baseUrl}`);
+    const token = devToken();
+
+    const response = await fetch(`${server.baseUrl}/apollo/devices/TestDevice-${Date.now()}/timeseries`, {
       method: 'POST',
       headers: {
         Authorization: `Bearer ${token}`,
@@ -97,22 +68,45 @@ describe('quick start: the built server, a dev token and the seed request', () =
 
     // Structured JSON logs carry the correlation id and never the token.
     await new Promise((r) => setTimeout(r, 100));
-    const requestLines = output
+    const requestLines = server
+      .output()
       .split('\n')
       .filter((line) => line.includes('764ff302-7ba1-42dc-bd4e-e1e883e9a76b'))
       .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(requestLines.length).toBeGreaterThan(0);
     expect(requestLines.every((line) => line.correlationId === '764ff302-7ba1-42dc-bd4e-e1e883e9a76b')).toBe(true);
-    expect(output).not.toContain(token);
+    expect(server.output()).not.toContain(token);
   });
 
-  it('stops cleanly on SIGTERM', async () => {
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
-      server.once('exit', (code, signal) => r({ code, signal })),
+  it('finishes and commits a 1000-point POST in flight on SIGTERM, then exits 0', async () => {
+    const token = devToken();
+    const deviceId = `shutdown-${Date.now()}`;
+    const points = Array.from({ length: 1000 }, (_, i) => ({ id: `p${i}`, pointType: 'temperature' }));
+    const inFlight = fetch(`${server.baseUrl}/apollo/devices/${deviceId}/timeseries`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify(points),
+    });
+    await new Promise((r) => setTimeout(r, 30));
+    const stopped = server.stop('SIGTERM');
+
+    const response = await inFlight;
+    expect(response.status).toBe(202);
+    expect(await stopped).toEqual({ code: 0, signal: null });
+    expect(server.messages()).toEqual(
+      expect.arrayContaining([
+        'SIGTERM received: finishing in-flight requests (at most 10000 ms)',
+        'Shut down cleanly',
+      ]),
     );
-    server.kill('SIGTERM');
-    const { code, signal } = await exited;
-    expect(code === 0 || signal === 'SIGTERM').toBe(true);
+
+    // The data is there for the next process.
+    server = await startServer(env());
+    const listed = await fetch(`${server.baseUrl}/apollo/devices/${deviceId}/timeseries?limit=1000`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    const body = (await listed.json()) as { data: { relationships: unknown[] } };
+    expect(body.data.relationships).toHaveLength(1000);
   });
 });
 

@@ -43,6 +43,10 @@ describe('loadConfig', () => {
         collectionsClaim: 'collections',
       },
       swaggerEnabled: true,
+      metricsEnabled: true,
+      rateLimitPerMinute: 6000,
+      corsOrigins: [],
+      shutdownGraceMs: 10_000,
       continuationSecret: undefined,
     };
     expect(loadConfig({})).toEqual(expected);

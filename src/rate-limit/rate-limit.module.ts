@@ -1,0 +1,32 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+
+import type { AuthenticatedRequest } from '../auth/request-context';
+
+/**
+ * Rate limiting per token subject (RATE_LIMIT_PER_MINUTE), after authentication so the subject
+ * is a verified one. Over the limit: 429 in the envelope with Retry-After. Counters live in each
+ * instance's memory: with N instances a subject gets up to N times the limit (see README).
+ * Health and metrics routes are exempt (@SkipThrottle).
+ */
+@Module({})
+export class RateLimitModule {
+  static forRoot(perMinute: number): DynamicModule {
+    return {
+      module: RateLimitModule,
+      imports: [
+        ThrottlerModule.forRoot({
+          throttlers: [{ name: 'default', ttl: 60_000, limit: perMinute }],
+          getTracker: (request: Record<string, unknown>) => trackerOf(request as unknown as AuthenticatedRequest),
+          errorMessage: `Too many requests: at most ${perMinute} per minute for one token subject`,
+        }),
+      ],
+      providers: [{ provide: APP_GUARD, useClass: ThrottlerGuard }],
+    };
+  }
+}
+
+function trackerOf(request: AuthenticatedRequest): string {
+  return request.user?.subject ? `sub:${request.user.subject}` : `ip:${request.ip}`;
+}

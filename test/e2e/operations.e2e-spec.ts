@@ -1,0 +1,122 @@
+import { startTestApp, type TestApp } from '../support/test-app';
+import { token, uniqueCollection, uniqueDevice } from '../support/tokens';
+
+describe('security headers, CORS and metrics', () => {
+  let t: TestApp;
+  const collection = uniqueCollection();
+
+  beforeAll(async () => {
+    t = await startTestApp({ CORS_ORIGINS: 'https://app.example.com,https://admin.example.com' });
+  });
+  afterAll(() => t.close());
+
+  it('sends security headers on answers and errors, with a policy Swagger UI works under', async () => {
+    for (const response of [
+      await t.request({ method: 'GET', url: '/health' }),
+      await t.request({ method: 'POST', url: '/apollo/devices/d/timeseries' }),
+      await t.request({ method: 'GET', url: '/nowhere' }),
+    ]) {
+      expect(response.headers['x-content-type-options']).toBe('nosniff');
+      expect(response.headers['content-security-policy']).toContain("default-src 'self'");
+      expect(response.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+      expect(response.headers['strict-transport-security']).toMatch(/max-age=/);
+      expect(response.headers['x-powered-by']).toBeUndefined();
+    }
+  });
+
+  it('answers a CORS preflight from a configured origin, exposing the paging and tracing headers', async () => {
+    const response = await t.request({
+      method: 'OPTIONS',
+      url: '/apollo/devices/d/timeseries',
+      headers: {
+        origin: 'https://app.example.com',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization,content-type,ercollectionid',
+      },
+    });
+    expect(response.statusCode).toBe(204);
+    expect(response.headers['access-control-allow-origin']).toBe('https://app.example.com');
+    expect(String(response.headers['access-control-allow-headers']).toLowerCase()).toContain('ercollectionid');
+
+    const get = await t.request({ method: 'GET', url: '/health', headers: { origin: 'https://admin.example.com' } });
+    expect(get.headers['access-control-allow-origin']).toBe('https://admin.example.com');
+    expect(String(get.headers['access-control-expose-headers'])).toContain('ContinuationToken');
+  });
+
+  it('still answers 404 for unknown paths although the CORS preflight route matches every path', async () => {
+    expect((await t.request({ method: 'GET', url: '/nowhere' })).statusCode).toBe(404);
+  });
+
+  it('gives no CORS grant to other origins', async () => {
+    const response = await t.request({ method: 'GET', url: '/health', headers: { origin: 'https://evil.example' } });
+    expect(response.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('serves Prometheus metrics without a token: requests by route pattern and status, pool and process', async () => {
+    const deviceId = uniqueDevice();
+    await t.postTimeseries(deviceId, [{ id: 'p', pointType: 't' }], { token: token({ collections: [collection] }) });
+    await t.request({ method: 'GET', url: '/nowhere' });
+
+    const response = await t.request({ method: 'GET', url: '/metrics' });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toMatch(/^text\/plain/);
+    const text = response.body;
+    expect(text).toMatch(
+      /http_requests_total\{method="POST",route="\/apollo\/devices\/:deviceId\/timeseries",status_code="202"\} [1-9]/,
+    );
+    expect(text).toMatch(/http_request_duration_seconds_bucket\{.*route="\/apollo\/devices\/:deviceId\/timeseries"/);
+    expect(text).toMatch(/http_requests_total\{method="GET",route="unmatched",status_code="404"\} [1-9]/);
+    expect(text).not.toContain(deviceId);
+    expect(text).toMatch(/db_pool_connections\{state="total"\} [1-9]/);
+    expect(text).toContain('process_resident_memory_bytes');
+  });
+});
+
+describe('METRICS_ENABLED=false', () => {
+  it('serves no /metrics', async () => {
+    const t = await startTestApp({ METRICS_ENABLED: 'false' });
+    try {
+      expect((await t.request({ method: 'GET', url: '/metrics' })).statusCode).toBe(404);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('rate limiting per token subject', () => {
+  let t: TestApp;
+  const collection = uniqueCollection();
+
+  beforeAll(async () => {
+    t = await startTestApp({ RATE_LIMIT_PER_MINUTE: '5' });
+  });
+  afterAll(() => t.close());
+
+  it('answers 429 in the envelope with Retry-After once a subject is over the limit, and only that subject', async () => {
+    const busy = token({ sub: 'busy-client', collections: [collection] });
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      statuses.push(
+        (await t.postTimeseries(uniqueDevice(), [{ id: 'p', pointType: 't' }], { token: busy })).statusCode,
+      );
+    }
+    expect(statuses).toEqual([202, 202, 202, 202, 202, 429, 429]);
+
+    const limited = await t.postTimeseries(uniqueDevice(), [{ id: 'p', pointType: 't' }], { token: busy });
+    expect(limited.statusCode).toBe(429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(limited.json()).toEqual({ status: { Message: 'Too many requests', Code: '429' }, data: null });
+
+    const other = token({ sub: 'quiet-client', collections: [collection] });
+    expect((await t.postTimeseries(uniqueDevice(), [{ id: 'p', pointType: 't' }], { token: other })).statusCode).toBe(
+      202,
+    );
+  });
+
+  it('never limits the health and metrics routes', async () => {
+    for (let i = 0; i < 12; i++) {
+      expect((await t.request({ method: 'GET', url: '/health' })).statusCode).toBe(200);
+      expect((await t.request({ method: 'GET', url: '/metrics' })).statusCode).toBe(200);
+    }
+  });
+});

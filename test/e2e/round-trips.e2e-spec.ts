@@ -1,0 +1,112 @@
+import type { DataSource } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+
+import { startTestApp, type TestApp } from '../support/test-app';
+import { token, uniqueCollection, uniqueDevice } from '../support/tokens';
+
+/** What the pools hand out: a node-postgres client, or the PGlite driver's client. */
+interface DatabaseClient {
+  query: (...args: unknown[]) => unknown;
+}
+type ConnectCallback = (error: Error | null, client: DatabaseClient | null, release: (error?: unknown) => void) => void;
+interface Pool {
+  connect(callback?: ConnectCallback): Promise<DatabaseClient> | undefined;
+}
+
+/**
+ * Records every statement sent on a connection of the app's TypeORM pool: the wire-level view,
+ * below TypeORM, so it sees BEGIN and COMMIT too. The same hook works on the pg pool and on our
+ * PGlite driver's pool, which hand their clients to TypeORM alike.
+ */
+class StatementRecorder {
+  private statements: string[] = [];
+  private readonly wrapped = new WeakSet<DatabaseClient>();
+
+  constructor(dataSource: DataSource) {
+    const pool = (dataSource.driver as PostgresDriver).master as Pool;
+    const connect = pool.connect.bind(pool);
+    pool.connect = (callback?: ConnectCallback) => {
+      if (!callback) return connect()!.then((client) => this.wrap(client));
+      return connect((error, client, release) => callback(error, client ? this.wrap(client) : client, release));
+    };
+  }
+
+  /** The statements sent since the last call, in order. */
+  take(): string[] {
+    const taken = this.statements;
+    this.statements = [];
+    return taken;
+  }
+
+  private wrap(client: DatabaseClient): DatabaseClient {
+    if (this.wrapped.has(client)) return client;
+    this.wrapped.add(client);
+    const query = client.query.bind(client);
+    client.query = (...args: unknown[]) => {
+      this.statements.push(firstLine(args[0]));
+      return query(...args);
+    };
+    return client;
+  }
+}
+
+function firstLine(statement: unknown): string {
+  const text = typeof statement === 'string' ? statement : (statement as { text?: unknown } | null)?.text;
+  return String(text).trim().split('\n', 1)[0]!;
+}
+
+const points = (count: number) =>
+  Array.from({ length: count }, (_, i) => ({ id: `point-${i}`, pointType: i % 2 ? 'humidity' : 'temperature' }));
+
+/** The README promises one transaction of four statements (begin, device, points, commit). */
+const MAX_STATEMENTS_PER_POST = 4;
+const BATCH_SIZES = [1, 100, 1000] as const;
+
+describe('SQL round trips per POST /apollo/devices/{deviceId}/timeseries', () => {
+  let t: TestApp;
+  let recorder: StatementRecorder;
+  let writer: string;
+  let collection: string;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    recorder = new StatementRecorder(t.dataSource);
+    collection = uniqueCollection();
+    writer = token({ scope: 'apollo_write', collections: [collection] });
+  });
+  afterAll(() => t.close());
+
+  /** The statements one POST sends, after checking it succeeded. */
+  async function statementsOfPost(deviceId: string, body: unknown): Promise<string[]> {
+    recorder.take();
+    const response = await t.postTimeseries(deviceId, body, { token: writer });
+    expect(response.statusCode).toBe(202);
+    return recorder.take();
+  }
+
+  it('sends the same small number of statements for 1, 100 and 1000 points on a new device', async () => {
+    const sent: Record<number, string[]> = {};
+    for (const size of BATCH_SIZES) sent[size] = await statementsOfPost(uniqueDevice(`rt-new-${size}`), points(size));
+
+    const counts = BATCH_SIZES.map((size) => sent[size]!.length);
+    expect(counts[0]).toBeGreaterThan(0); // the recorder sees the app's statements
+    expect(counts[0]).toBeLessThanOrEqual(MAX_STATEMENTS_PER_POST);
+    expect(counts).toEqual(BATCH_SIZES.map(() => counts[0]));
+    // Not only as many statements: the same statements, whatever the batch size.
+    expect(sent[100]).toEqual(sent[1]);
+    expect(sent[1000]).toEqual(sent[1]);
+  });
+
+  it('sends as many statements when every point already exists (the idempotent path)', async () => {
+    const counts: number[] = [];
+    for (const size of BATCH_SIZES) {
+      const deviceId = uniqueDevice(`rt-again-${size}`);
+      const first = await statementsOfPost(deviceId, points(size));
+      const again = await statementsOfPost(deviceId, points(size));
+      expect(again).toEqual(first);
+      counts.push(again.length);
+    }
+    expect(counts[0]).toBeLessThanOrEqual(MAX_STATEMENTS_PER_POST);
+    expect(counts).toEqual(BATCH_SIZES.map(() => counts[0]));
+  });
+});
