@@ -64,7 +64,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     const resolved = this.resolve(exception, request);
 
-    if (resolved.status >= 500) {
+    if (resolved.error?.kind === 'unavailable') {
+      // Expected while a dependency is down: one line, no stack trace.
+      request.log.warn({ reason: resolved.message }, 'service unavailable');
+    } else if (resolved.status >= 500) {
       request.log.error({ err: exception }, 'request failed');
     }
     if (reply.sent) return;

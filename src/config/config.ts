@@ -170,7 +170,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     rateLimitPerMinute: read.int('RATE_LIMIT_PER_MINUTE', 6000, 0, 10_000_000),
     corsOrigins: read.list('CORS_ORIGINS', []).map((origin) => {
       if (origin !== '*' && (!URL.canParse(origin) || new URL(origin).origin !== origin)) {
-        throw new ConfigError(`CORS_ORIGINS must list origins such as https://app.example.com (or *), got "${origin}".`);
+        throw new ConfigError(
+          `CORS_ORIGINS must list origins such as https://app.example.com (or *), got "${origin}".`,
+        );
       }
       return origin;
     }),

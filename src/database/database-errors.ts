@@ -20,8 +20,11 @@ const UNAVAILABLE_MESSAGES = [
  */
 export function classifyDatabaseError(error: unknown): DomainError | undefined {
   const cause = error instanceof QueryFailedError ? (error.driverError as unknown) : error;
-  if (!(cause instanceof Error)) return undefined;
-  const code = (cause as Error & { code?: unknown }).code;
+  // Duck-typed: socket errors may come from another realm (a VM context), where instanceof fails.
+  if (typeof cause !== 'object' || cause === null || typeof (cause as { message?: unknown }).message !== 'string') {
+    return undefined;
+  }
+  const { code, message } = cause as { code?: unknown; message: string };
   if (typeof code === 'string') {
     if (BAD_INPUT_SQLSTATES.has(code)) {
       return new InvalidRequestError('The request contains characters the database cannot store');
@@ -30,7 +33,7 @@ export function classifyDatabaseError(error: unknown): DomainError | undefined {
       return databaseUnavailable();
     }
   }
-  if (UNAVAILABLE_MESSAGES.some((text) => cause.message.includes(text))) return databaseUnavailable();
+  if (UNAVAILABLE_MESSAGES.some((text) => message.includes(text))) return databaseUnavailable();
   return undefined;
 }
 

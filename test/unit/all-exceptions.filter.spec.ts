@@ -59,7 +59,7 @@ class RecordingReply {
 interface FakeRequest {
   url: string;
   method: string;
-  log: { error: jest.Mock };
+  log: { error: jest.Mock; warn: jest.Mock };
 }
 
 type OnRoute = (route: { method: string | string[]; url: string }) => void;
@@ -88,7 +88,7 @@ function handle(
   const fullRequest: FakeRequest = {
     url: '/apollo/devices/d1/timeseries',
     method: 'POST',
-    log: { error: jest.fn() },
+    log: { error: jest.fn(), warn: jest.fn() },
     ...request,
   };
   const host = { switchToHttp: () => ({ getRequest: () => fullRequest, getResponse: () => reply }) };
@@ -113,7 +113,7 @@ describe('AllExceptionsFilter', () => {
       ['not_found', new NotFoundError('no such thing'), 404],
       ['conflict', new ConflictError('already there'), 409],
       ['unavailable', new ServiceUnavailableError('down'), 503],
-    ])('maps the %s kind to HTTP %i with its message in the envelope', (_kind, error, status) => {
+    ])('maps the %s kind to its HTTP status with its message in the envelope', (_kind, error, status) => {
       const { reply } = handle(error);
       expect(reply.statusCode).toBe(status);
       expect(reply.contentType).toBe('application/json; charset=utf-8');
@@ -147,9 +147,14 @@ describe('AllExceptionsFilter', () => {
       });
     });
 
-    it('logs a 503 but not a 4xx', () => {
-      expect(handle(new ServiceUnavailableError('down')).request.log.error).toHaveBeenCalledTimes(1);
-      expect(handle(new ConflictError('already there')).request.log.error).not.toHaveBeenCalled();
+    it('logs a 503 as one warning without a stack, a 500 as an error, and a 4xx not at all', () => {
+      const unavailable = handle(new ServiceUnavailableError('down')).request.log;
+      expect(unavailable.warn).toHaveBeenCalledWith({ reason: 'down' }, 'service unavailable');
+      expect(unavailable.error).not.toHaveBeenCalled();
+      expect(handle(new Error('bug')).request.log.error).toHaveBeenCalledTimes(1);
+      const conflict = handle(new ConflictError('already there')).request.log;
+      expect(conflict.error).not.toHaveBeenCalled();
+      expect(conflict.warn).not.toHaveBeenCalled();
     });
   });
 
@@ -267,7 +272,7 @@ describe('AllExceptionsFilter', () => {
       const { reply, request } = handle(queryFailed('57P01'));
       expect(reply.statusCode).toBe(503);
       expect(reply.body).toEqual(envelope(503, 'The database is unavailable; try again shortly'));
-      expect(request.log.error).toHaveBeenCalledTimes(1);
+      expect(request.log.warn).toHaveBeenCalledTimes(1);
     });
 
     it('answers 503 when the connection is refused (ECONNREFUSED)', () => {
