@@ -1,6 +1,6 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 
-import { decode } from 'jsonwebtoken';
+import { decode, type JwtHeader } from 'jsonwebtoken';
 import { JwksClient } from 'jwks-rsa';
 
 import { ConfigError, isSymmetric, type AppConfig, type JwtAlgorithm } from '../config/config';
@@ -68,7 +68,13 @@ export function createJwtKeyResolver(config: AppConfig): JwtKeyResolver {
     description,
     usesDevKey,
     keyFor(rawJwt: string): Promise<KeyObject | string> {
-      const header = decode(rawJwt, { complete: true })?.header;
+      let header: JwtHeader | undefined;
+      try {
+        header = decode(rawJwt, { complete: true })?.header;
+      } catch {
+        // A token whose header or payload is not JSON: invalid, like any other bad token.
+        return Promise.reject(new KeyNotFoundError('token is malformed'));
+      }
       const alg = header?.alg as JwtAlgorithm | undefined;
       if (!alg || !jwt.algorithms.includes(alg)) {
         return Promise.reject(new KeyNotFoundError('token algorithm is not accepted'));

@@ -376,6 +376,32 @@ describe('POST /apollo/devices/{deviceId}/timeseries', () => {
       expect(response.json().status.Code).toBe('401');
     });
 
+    it.each([
+      ['a Basic header', 'Basic dXNlcjpwYXNzd29yZA=='],
+      ['an empty bearer', 'Bearer '],
+      ['a bare scheme', 'Bearer'],
+      ['a token in the wrong scheme', `Token ${'x'.repeat(20)}`],
+    ])('asks for a bearer token when the Authorization header is %s', async (_name, authorization) => {
+      const response = await post({ authorization });
+      expect(response.statusCode).toBe(401);
+      expect(response.headers['www-authenticate']).toBe('Bearer');
+      expect(response.json().status.Code).toBe('401');
+    });
+
+    it.each([
+      ['a header that is not base64url JSON', () => `e30!.${token().split('.')[1]}.sig`],
+      ['a payload that is not JSON', () => `${token().split('.')[0]}.bm90IGpzb24.${token().split('.')[2]}`],
+      [
+        'a payload that is a JSON array',
+        () => `${token().split('.')[0]}.${Buffer.from('[1]').toString('base64url')}.x`,
+      ],
+      ['four segments', () => `${token()}.extra`],
+    ])('rejects a token with %s as invalid, never a 5xx', async (_name, makeToken) => {
+      const response = await post({ authorization: `Bearer ${makeToken()}` });
+      expect(response.statusCode).toBe(401);
+      expect(response.headers['www-authenticate']).toMatch(/^Bearer error="invalid_token"/);
+    });
+
     it('accepts a token expired by less than the 60 s leeway', async () => {
       const response = await t.postTimeseries(uniqueDevice(), [{ id: 'p', pointType: 't' }], {
         token: token({ collections: [collection], exp: Math.floor(Date.now() / 1000) - 30 }, { expiresIn: -1 }),

@@ -87,7 +87,7 @@ describe('JWT_JWKS_URI', () => {
   });
   afterAll(async () => {
     await t.close();
-    await new Promise((resolve) => jwks.close(resolve));
+    if (jwks.listening) await new Promise((resolve) => jwks.close(resolve));
   });
 
   const signed = (signer: typeof first) =>
@@ -106,6 +106,37 @@ describe('JWT_JWKS_URI', () => {
   it('picks up a rotated key (new kid) without a restart', async () => {
     served = [{ kid: rotated.kid, key: rotated.pair.publicKey }, ...served];
     expect((await t.postTimeseries(uniqueDevice(), POINTS, { token: signed(rotated) })).statusCode).toBe(202);
+  });
+
+  it('fetches the JWKS at most a few times a minute under a flood of tokens with random kids', async () => {
+    const before = fetches;
+    const forger = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const responses = await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        t.postTimeseries(uniqueDevice(), POINTS, {
+          token: token(
+            { collections: [collection] },
+            { key: forger.privateKey, algorithm: 'RS256', sign: { keyid: `random-${i}-${Math.random()}` } },
+          ),
+        }),
+      ),
+    );
+    expect(responses.every((r) => r.statusCode === 401)).toBe(true);
+    expect(fetches - before).toBeLessThanOrEqual(10);
+    // Known keys keep working right after the flood.
+    expect((await t.postTimeseries(uniqueDevice(), POINTS, { token: signed(first) })).statusCode).toBe(202);
+  });
+
+  it('keeps accepting tokens with known keys, without waiting, while the JWKS server is down', async () => {
+    await new Promise((resolve) => jwks.close(resolve));
+    jwks.closeAllConnections();
+    const started = Date.now();
+    for (let i = 0; i < 5; i++) {
+      expect((await t.postTimeseries(uniqueDevice(), POINTS, { token: signed(first) })).statusCode).toBe(202);
+    }
+    expect(Date.now() - started).toBeLessThan(2000);
+    const unknown = { kid: 'while-down', pair: generateKeyPairSync('rsa', { modulusLength: 2048 }) };
+    expect((await t.postTimeseries(uniqueDevice(), POINTS, { token: signed(unknown) })).statusCode).toBe(401);
   });
 
   it('rejects a token whose kid the JWKS does not have', async () => {
