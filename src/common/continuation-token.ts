@@ -10,23 +10,25 @@ const MAX_TOKEN_LENGTH = 2048;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
 /**
- * Opaque, tamper-evident paging tokens: base64url(JSON position) + "." + HMAC-SHA256 of it, keyed
- * by CONTINUATION_SECRET and a purpose, so a token of one list is never read as a token of another.
- * Every instance configured with the same secret reads every other instance's tokens.
+ * Opaque, tamper-evident paging tokens: base64url(JSON position) + "." + HMAC-SHA256, keyed by
+ * CONTINUATION_SECRET, over the position and the list it belongs to (purpose and context, such as
+ * the device and filter). The context is signed, not carried, so the token stays short whatever
+ * the ids, and a token of one list never reads as a token of another. Every instance configured
+ * with the same secret reads every other instance's tokens.
  */
 export class ContinuationTokens {
   constructor(private readonly secret: Buffer) {}
 
-  issue(purpose: string, position: object): string {
+  issue(purpose: string, context: readonly unknown[], position: object): string {
     const payload = Buffer.from(JSON.stringify(position)).toString('base64url');
-    return `${payload}.${this.sign(purpose, payload)}`;
+    return `${payload}.${this.sign(purpose, context, payload)}`;
   }
 
   /**
-   * The position a token carries. Garbage, a modified token, or one signed for another purpose is
-   * a 400 that says so; the caller then checks the position belongs to the request.
+   * The position a token carries. Garbage, a modified token, or one issued for another list
+   * (purpose or context) is a 400 that says so.
    */
-  read(purpose: string, token: string): Record<string, unknown> {
+  read(purpose: string, context: readonly unknown[], token: string): Record<string, unknown> {
     const [payload, signature, extra] = token.split('.');
     if (
       token.length > MAX_TOKEN_LENGTH ||
@@ -38,10 +40,12 @@ export class ContinuationTokens {
     ) {
       throw invalidToken('ContinuationToken is malformed');
     }
-    const expected = Buffer.from(this.sign(purpose, payload));
+    const expected = Buffer.from(this.sign(purpose, context, payload));
     const given = Buffer.from(signature);
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      throw invalidToken('ContinuationToken is not valid: it was modified or issued for another list');
+      throw invalidToken(
+        'ContinuationToken is not valid for this list: it was modified, or issued for another device or pointType filter',
+      );
     }
     const position: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
     if (typeof position !== 'object' || position === null || Array.isArray(position)) {
@@ -50,8 +54,10 @@ export class ContinuationTokens {
     return position as Record<string, unknown>;
   }
 
-  private sign(purpose: string, payload: string): string {
-    return createHmac('sha256', this.secret).update(`${purpose}\n${payload}`).digest('base64url');
+  private sign(purpose: string, context: readonly unknown[], payload: string): string {
+    return createHmac('sha256', this.secret)
+      .update(JSON.stringify([purpose, context, payload]))
+      .digest('base64url');
   }
 }
 

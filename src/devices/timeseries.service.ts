@@ -22,19 +22,14 @@ import {
   type TimeseriesDetailRow,
 } from './timeseries.sql';
 
-/** A lost creation race is retried once; a third empty answer means something else is wrong. */
+/** A lost creation race is retried; a third empty answer in a row means something else is wrong. */
 const DEVICE_LOCK_ATTEMPTS = 3;
 
 /** Purpose of the list's continuation tokens: a token of another list never reads as one of this. */
 const LIST_TOKEN_PURPOSE = 'devices.timeseries.list.v1';
 
-/** Where a page ended, and the request it belongs to. */
+/** Where a page ended: its last pointId. The device and filter are signed into the token. */
 interface ListPosition {
-  /** deviceId */
-  d: string;
-  /** pointType filter, or null */
-  f: string | null;
-  /** last pointId of the page */
   k: string;
 }
 
@@ -114,12 +109,11 @@ export class TimeseriesService {
     const items = rows.flatMap((row) => (row.point_id === null ? [] : [toListed(row)]));
     const page = items.slice(0, limit);
     const last = page[page.length - 1];
-    const position: ListPosition | undefined =
-      items.length > limit && last ? { d: deviceId, f: filter, k: last.pointId } : undefined;
+    const position: ListPosition | undefined = items.length > limit && last ? { k: last.pointId } : undefined;
     return {
       deviceId,
       relationships: page,
-      continuationToken: position ? this.tokens.issue(LIST_TOKEN_PURPOSE, position) : null,
+      continuationToken: position ? this.tokens.issue(LIST_TOKEN_PURPOSE, [deviceId, filter], position) : null,
     };
   }
 
@@ -145,14 +139,8 @@ export class TimeseriesService {
   }
 
   private readListPosition(token: string, deviceId: string, filter: string | null): string {
-    const position = this.tokens.read(LIST_TOKEN_PURPOSE, token);
-    const { d, f, k } = position;
-    if (typeof d !== 'string' || (typeof f !== 'string' && f !== null) || typeof k !== 'string') {
-      throw invalidToken('ContinuationToken is malformed');
-    }
-    if (d !== deviceId || f !== filter) {
-      throw invalidToken('ContinuationToken was issued for another device or pointType filter');
-    }
+    const { k } = this.tokens.read(LIST_TOKEN_PURPOSE, [deviceId, filter], token);
+    if (typeof k !== 'string') throw invalidToken('ContinuationToken is malformed');
     return k;
   }
 

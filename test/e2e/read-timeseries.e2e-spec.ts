@@ -180,6 +180,16 @@ describe('reading timeseries', () => {
         expect400(await list(deviceId, '', { ContinuationToken: garbage }), /malformed|modified/);
       });
 
+      it('pages devices and points with the longest multi-byte ids', async () => {
+        const longDevice = `${'設'.repeat(246)}${uniqueDevice().slice(-10)}`;
+        await register(
+          longDevice,
+          [0, 1, 2].map((i) => ({ id: `${'点'.repeat(255)}${i}`, pointType: '型'.repeat(64) })),
+        );
+        const pages = await pageThrough(longDevice, `?limit=1&pointType=${encodeURIComponent('型'.repeat(64))}`);
+        expect(pages.flat()).toHaveLength(3);
+      });
+
       it('accepts the same token with another limit', async () => {
         const response = await list(deviceId, '?limit=3', { ContinuationToken: continuation });
         expect(response.statusCode).toBe(200);
