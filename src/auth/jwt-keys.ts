@@ -40,7 +40,7 @@ export function createJwtKeyResolver(config: AppConfig): JwtKeyResolver {
       jwksRequestsPerMinute: 10,
       timeout: 5000,
     });
-    asymmetric = async (kid) => (await client.getSigningKey(kid)).getPublicKey();
+    asymmetric = keepingLastGoodKeys(async (kid) => (await client.getSigningKey(kid)).getPublicKey());
     description = `JWKS at ${jwt.jwksUri}`;
   } else if (jwt.publicKey) {
     const key = parsePublicKey(jwt.publicKey);
@@ -85,6 +85,35 @@ export function createJwtKeyResolver(config: AppConfig): JwtKeyResolver {
       if (!asymmetric) return Promise.reject(new KeyNotFoundError('no public key'));
       return asymmetric(typeof header?.kid === 'string' ? header.kid : undefined);
     },
+  };
+}
+
+/** Most keys remembered for JWKS outages; a JWKS holds a handful. */
+const LAST_GOOD_KEYS = 50;
+
+/**
+ * jwks-rsa forgets a key when its cache entry expires (10 minutes) and must fetch it again; if the
+ * JWKS server is down then, every token would be refused. This remembers each key it has served
+ * and falls back to it when a fetch fails, so known keys keep working through an outage of any
+ * length. Unknown kids still fail.
+ */
+export function keepingLastGoodKeys(
+  fetchKey: (kid: string | undefined) => Promise<string>,
+): (kid: string | undefined) => Promise<string> {
+  const lastGood = new Map<string, string>();
+  return async (kid) => {
+    const id = kid ?? '';
+    try {
+      const key = await fetchKey(kid);
+      lastGood.delete(id);
+      lastGood.set(id, key);
+      if (lastGood.size > LAST_GOOD_KEYS) lastGood.delete(lastGood.keys().next().value!);
+      return key;
+    } catch (error) {
+      const remembered = lastGood.get(id);
+      if (remembered !== undefined) return remembered;
+      throw error;
+    }
   };
 }
 

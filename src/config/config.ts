@@ -126,6 +126,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (secret !== undefined && secret.length < 32) {
     throw new ConfigError('JWT_SECRET must be at least 32 characters long.');
   }
+  if (secret !== undefined && !algorithms.some(isSymmetric)) {
+    throw new ConfigError(
+      'JWT_SECRET is set but JWT_ALGORITHMS lists no HS algorithm (add HS256, or unset JWT_SECRET).',
+    );
+  }
   const continuationSecret = read.string('CONTINUATION_SECRET');
   if (continuationSecret !== undefined && continuationSecret.length < 32) {
     throw new ConfigError('CONTINUATION_SECRET must be at least 32 characters long.');

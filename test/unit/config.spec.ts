@@ -115,6 +115,11 @@ describe('loadConfig', () => {
       'JWT_SECRET must be at least 32 characters long.',
     ],
     [
+      'JWT_SECRET is set but no HS algorithm is accepted',
+      { JWT_SECRET: 's'.repeat(32) },
+      'JWT_SECRET is set but JWT_ALGORITHMS lists no HS algorithm (add HS256, or unset JWT_SECRET).',
+    ],
+    [
       'CONTINUATION_SECRET is shorter than 32 characters',
       { CONTINUATION_SECRET: 'short' },
       'CONTINUATION_SECRET must be at least 32 characters long.',
