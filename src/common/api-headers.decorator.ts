@@ -4,7 +4,10 @@ import { ApiHeader } from '@nestjs/swagger';
 /** The paging header, as Fastify names it (lower case). */
 export const CONTINUATION_TOKEN_HEADER = 'continuationtoken';
 
-/** Documents the optional headers every apollo route shares. */
+/**
+ * Documents the optional headers every apollo route shares, as the founding document lists them:
+ * the correlation id, and the paging token (read by list operations, ignored by the others).
+ */
 export function ApiApolloHeaders(): MethodDecorator & ClassDecorator {
   return applyDecorators(
     ApiHeader({
@@ -18,7 +21,7 @@ export function ApiApolloHeaders(): MethodDecorator & ClassDecorator {
       name: 'ContinuationToken',
       required: false,
       description:
-        'Paging token of list requests: the ContinuationToken of the previous page. Ignored by other operations.',
+        'Paging token of list operations: the ContinuationToken of the previous page (omit it for the first page). Other operations ignore it.',
     }),
   );
 }

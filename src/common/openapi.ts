@@ -78,6 +78,5 @@ export function stableJson(value: unknown): string {
 export function setupSwagger(app: INestApplication): void {
   SwaggerModule.setup(DOCS_PATH, app, buildOpenApiDocument(app), {
     jsonDocumentUrl: `${DOCS_PATH}-json`,
-    swaggerOptions: { persistAuthorization: true },
   });
 }

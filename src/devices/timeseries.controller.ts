@@ -70,9 +70,10 @@ const TIMESERIES_ID_PIPE = new ParseUUIDPipe({
   example: errorExample(503, 'The database is unavailable; try again shortly'),
 })
 @ApiTooManyRequestsResponse({
-  description: 'More than RATE_LIMIT_PER_MINUTE requests in a minute for this token subject; see Retry-After.',
+  description: 'More than RATE_LIMIT_PER_MINUTE requests in a minute for this token subject.',
   type: ErrorEnvelopeDto,
   example: errorExample(429, 'Too many requests'),
+  headers: { 'Retry-After': { description: 'Seconds until the limit resets.', schema: { type: 'integer' } } },
 })
 @Controller('apollo/devices/:deviceId/timeseries')
 export class TimeseriesController {
@@ -145,7 +146,17 @@ export class TimeseriesController {
       'header; send it back in the ContinuationToken request header, with the same pointType filter. Pages ' +
       'never repeat or skip an item, also while points are being added.',
   })
-  @ApiOkResponse({ description: 'A page of timeseries.', type: TimeseriesPageResponseDto, example: LIST_RESPONSE })
+  @ApiOkResponse({
+    description: 'A page of timeseries.',
+    type: TimeseriesPageResponseDto,
+    example: LIST_RESPONSE,
+    headers: {
+      ContinuationToken: {
+        description: 'The token of the next page, when more items remain (also in data.continuationToken).',
+        schema: { type: 'string' },
+      },
+    },
+  })
   @ApiBadRequestResponse({
     description:
       'Invalid limit or pointType, an unknown query parameter, or a malformed, modified or foreign ContinuationToken.',

@@ -58,7 +58,5 @@ export const DETAIL_RESPONSE = {
   },
 };
 
-export const errorExample = (code: number, message: string) => ({
-  status: { Message: message, Code: String(code) },
-  data: null,
-});
+/** An error response as the exception filter writes it. */
+export { errorEnvelope as errorExample } from '../common/envelope';

@@ -20,13 +20,12 @@ WITH existing AS (
   ON CONFLICT (id) DO NOTHING
   RETURNING collection_id
 )
-SELECT collection_id, false AS created FROM existing
+SELECT collection_id FROM existing
 UNION ALL
-SELECT collection_id, true AS created FROM inserted`;
+SELECT collection_id FROM inserted`;
 
 export interface LockedDeviceRow {
   collection_id: string;
-  created: boolean;
 }
 
 /**

@@ -81,6 +81,16 @@ describe('hostile input', () => {
     expect((Object.prototype as Record<string, unknown>).polluted).toBeUndefined();
   });
 
+  it('answers a body full of unknown keys with at most 100 field errors, not an echo of the body', async () => {
+    const keys = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`k${i}`, 1]));
+    const response = await expectRejected(
+      { payload: JSON.stringify([{ id: 'p', pointType: 't', ...keys }, { ...keys }]) },
+      400,
+    );
+    expect(response.json().errors).toHaveLength(100);
+    expect(response.body.length).toBeLessThan(20_000);
+  });
+
   it('rejects very long strings', async () => {
     await expectRejected({ payload: JSON.stringify([{ id: 'x'.repeat(100_000), pointType: 't' }]) }, 400);
   });

@@ -120,3 +120,31 @@ describe('rate limiting per token subject', () => {
     }
   });
 });
+
+describe('RATE_LIMIT_PER_MINUTE=0 and CORS_ORIGINS=*', () => {
+  let t: TestApp;
+  const collection = uniqueCollection();
+
+  beforeAll(async () => {
+    t = await startTestApp({ RATE_LIMIT_PER_MINUTE: '0', CORS_ORIGINS: '*' });
+  });
+  afterAll(() => t.close());
+
+  it('does not limit at all', async () => {
+    const busy = token({ sub: 'unlimited', collections: [collection] });
+    for (let i = 0; i < 30; i++) {
+      const response = await t.postTimeseries(uniqueDevice(), [{ id: 'p', pointType: 't' }], { token: busy });
+      expect(response.statusCode).toBe(202);
+      expect(response.headers['x-ratelimit-limit']).toBeUndefined();
+    }
+  });
+
+  it('allows any origin', async () => {
+    const response = await t.request({
+      method: 'GET',
+      url: '/health',
+      headers: { origin: 'https://anywhere.example' },
+    });
+    expect(response.headers['access-control-allow-origin']).toBe('*');
+  });
+});

@@ -53,6 +53,20 @@ describe('the service around the endpoint', () => {
       expect(response.json()).toEqual(envelopeOf(400, /percent-encoding/));
     });
 
+    it('serves a path with a trailing slash like the path without it', async () => {
+      const collection = uniqueCollection();
+      const response = await t.request({
+        method: 'POST',
+        url: `/apollo/devices/${uniqueDevice()}/timeseries/`,
+        headers: {
+          authorization: `Bearer ${token({ collections: [collection] })}`,
+          'content-type': 'application/json',
+        },
+        payload: '[{"id":"p","pointType":"t"}]',
+      });
+      expect(response.statusCode).toBe(202);
+    });
+
     it('keeps an encoded slash inside the deviceId', async () => {
       const collection = uniqueCollection();
       const deviceId = `${uniqueDevice()}/with/slashes`;

@@ -1,24 +1,25 @@
 import { Injectable, type PipeTransform } from '@nestjs/common';
+import { validateSync } from 'class-validator';
 
 import { InvalidRequestError } from '../../common/errors';
-import { DEVICE_ID_MAX_LENGTH, NOT_BLANK, WELL_FORMED_UNICODE, WITHOUT_CONTROL_CHARACTERS } from '../dto/limits';
+import { toFieldErrors, VALIDATOR_OPTIONS } from '../../common/validation';
+import { DEVICE_ID_MAX_LENGTH } from '../dto/limits';
+import { IsSafeText } from '../dto/safe-text.decorator';
+
+/** The path parameter, validated by the same rules as the ids in bodies. */
+class DeviceIdParam {
+  @IsSafeText(DEVICE_ID_MAX_LENGTH)
+  deviceId!: string;
+}
 
 /** Validates the `deviceId` path parameter: 1..256 characters, not blank, no control characters. */
 @Injectable()
 export class DeviceIdPipe implements PipeTransform<string, string> {
   transform(value: string): string {
-    const problem =
-      // Characters are counted as code points, as class-validator and PostgreSQL count them.
-      [...value].length > DEVICE_ID_MAX_LENGTH
-        ? `deviceId must be at most ${DEVICE_ID_MAX_LENGTH} characters`
-        : !NOT_BLANK.test(value)
-          ? 'deviceId must not be empty or blank'
-          : !WITHOUT_CONTROL_CHARACTERS.test(value)
-            ? 'deviceId must not contain control characters'
-            : !WELL_FORMED_UNICODE.test(value)
-              ? 'deviceId must be well-formed Unicode (no lone surrogates)'
-              : undefined;
-    if (problem) throw new InvalidRequestError(problem, [{ path: 'deviceId', message: problem }]);
+    const errors = toFieldErrors(
+      validateSync(Object.assign(new DeviceIdParam(), { deviceId: value }), VALIDATOR_OPTIONS),
+    );
+    if (errors[0]) throw new InvalidRequestError(errors[0].message, errors);
     return value;
   }
 }

@@ -33,25 +33,29 @@ export class PointListPipe implements PipeTransform<unknown, PointDto[]> {
 
     const points: PointDto[] = [];
     const errors: FieldError[] = [];
-    body.forEach((item: unknown, index) => {
+    for (const [index, item] of (body as unknown[]).entries()) {
+      // Enough to fix a request; a hostile body must not get an answer larger than itself.
+      if (errors.length >= MAX_REPORTED_ERRORS) break;
       const path = `[${index}]`;
       if (typeof item !== 'object' || item === null || Array.isArray(item)) {
         errors.push({ path, message: 'each point must be an object with id and pointType' });
-        return;
+        continue;
       }
       // Unknown fields are named here, and only the known ones are copied: a key such as
       // "constructor" never reaches the DTO instance, and a value nested 10,000 levels deep fails
       // as "not a string" instead of recursing through class-transformer until the stack overflows.
       for (const key of Object.keys(item)) {
+        if (errors.length >= MAX_REPORTED_ERRORS) break;
         if (!POINT_FIELDS.has(key)) errors.push({ path: `${path}.${key}`, message: `${key} is not a known field` });
       }
       const { id, pointType } = item as Record<string, unknown>;
       const point = Object.assign(new PointDto(), { id, pointType });
       errors.push(...toFieldErrors(validateSync(point, VALIDATOR_OPTIONS), path));
       points.push(point);
-    });
+    }
     if (errors.length > 0) {
-      throw new InvalidRequestError(`Invalid points: ${summarize(errors)}`, errors);
+      const reported = errors.slice(0, MAX_REPORTED_ERRORS);
+      throw new InvalidRequestError(`Invalid points: ${summarize(reported)}`, reported);
     }
 
     const duplicates = duplicateIds(points);
@@ -68,6 +72,8 @@ export class PointListPipe implements PipeTransform<unknown, PointDto[]> {
 }
 
 const SUMMARY_ITEMS = 5;
+/** Most field errors one answer lists. */
+const MAX_REPORTED_ERRORS = 100;
 const POINT_FIELDS: ReadonlySet<string> = new Set<keyof PointDto>(['id', 'pointType']);
 
 function summarize(errors: readonly FieldError[]): string {
