@@ -7,6 +7,7 @@ import { UnauthenticatedError } from '../common/errors';
 import type { Principal } from './principal';
 import { IS_PUBLIC } from './auth.constants';
 import type { AuthenticatedRequest } from './request-context';
+import { VerifiedTokenCache } from './verified-token-cache';
 
 /**
  * Global guard: every route needs a valid bearer token unless it is marked @Public().
@@ -14,17 +15,31 @@ import type { AuthenticatedRequest } from './request-context';
  */
 @Injectable()
 export class JwtAuthGuard extends AuthGuard('jwt') {
+  private readonly verified = new VerifiedTokenCache();
+
   constructor(private readonly reflector: Reflector) {
     super();
   }
 
-  override canActivate(context: ExecutionContext) {
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
     const isPublic = this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC, [
       context.getHandler(),
       context.getClass(),
     ]);
     if (isPublic) return true;
-    return super.canActivate(context);
+
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const token = bearerTokenOf(request);
+    const known = token === undefined ? undefined : this.verified.get(token);
+    if (known) {
+      request.user = known;
+      return true;
+    }
+    const allowed = (await super.canActivate(context)) as boolean;
+    if (allowed && token !== undefined && request.user) {
+      this.verified.remember(token, request.user, request.user.expiresAt);
+    }
+    return allowed;
   }
 
   override handleRequest<TUser = Principal>(
@@ -34,11 +49,14 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     context: ExecutionContext,
   ): TUser {
     if (!error && user) return user;
-    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const authorization = request.headers.authorization;
-    const presented = typeof authorization === 'string' && /^Bearer\s+\S/i.test(authorization);
+    const presented = bearerTokenOf(context.switchToHttp().getRequest<AuthenticatedRequest>()) !== undefined;
     throw new UnauthenticatedError(describe(error ?? info, presented), presented);
   }
+}
+
+function bearerTokenOf(request: AuthenticatedRequest): string | undefined {
+  const authorization = request.headers.authorization;
+  return typeof authorization === 'string' ? /^Bearer\s+(\S+)$/i.exec(authorization)?.[1] : undefined;
 }
 
 function describe(reason: unknown, presented: boolean): string {

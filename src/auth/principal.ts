@@ -4,6 +4,8 @@ export interface Principal {
   scopes: ReadonlySet<string>;
   /** Collection ids (security groups) whose devices the caller may touch. */
   collections: readonly string[];
+  /** The token's `exp`, in seconds since the epoch. */
+  expiresAt: number;
 }
 
 const MAX_CLAIM_ITEMS = 1000;
@@ -25,6 +27,7 @@ export function principalFromClaims(payload: Record<string, unknown>, collection
     subject: typeof payload.sub === 'string' ? payload.sub : '',
     scopes,
     collections: [...new Set(stringItems(payload[collectionsClaim]))],
+    expiresAt: typeof payload.exp === 'number' ? payload.exp : 0,
   };
 }
 

@@ -13,6 +13,7 @@ function httpContext(request: Partial<AuthenticatedRequest>): ExecutionContext {
 
 const principal = (...collections: string[]): Principal => ({
   subject: 'user-1',
+  expiresAt: 0,
   scopes: new Set(['apollo_write']),
   collections,
 });

@@ -33,7 +33,12 @@ function httpContext(request: Partial<AuthenticatedRequest>, controller: Type, h
   return context as unknown as ExecutionContext;
 }
 
-const principal = (...scopes: string[]): Principal => ({ subject: 'user-1', scopes: new Set(scopes), collections: [] });
+const principal = (...scopes: string[]): Principal => ({
+  subject: 'user-1',
+  scopes: new Set(scopes),
+  collections: [],
+  expiresAt: 0,
+});
 
 function errorOf(action: () => unknown): unknown {
   try {
