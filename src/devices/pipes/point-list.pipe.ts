@@ -7,6 +7,7 @@ import type { FieldError } from '../../common/envelope';
 import { InvalidRequestError, NoPointsProvidedError } from '../../common/errors';
 import { toFieldErrors, VALIDATOR_OPTIONS } from '../../common/validation';
 import { PointDto } from '../dto/point.dto';
+import { compilePointListSchema } from './point-list.schema';
 
 /**
  * Validates the POST body: a JSON array of 1..MAX_POINTS_PER_REQUEST PointDto items with distinct
@@ -15,12 +16,21 @@ import { PointDto } from '../dto/point.dto';
 @Injectable()
 export class PointListPipe implements PipeTransform<unknown, PointDto[]> {
   private readonly maxPoints: number;
+  private readonly isValidFast: ReturnType<typeof compilePointListSchema>;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.maxPoints = config.limits.maxPointsPerRequest;
+    this.isValidFast = compilePointListSchema(this.maxPoints);
   }
 
   transform(body: unknown): PointDto[] {
+    // Most bodies are valid: the compiled schema says so in microseconds per point.
+    if (this.isValidFast(body)) return withoutDuplicates(body);
+    return withoutDuplicates(this.validateThoroughly(body));
+  }
+
+  /** class-validator, item by item: slower, and names every problem by its path. */
+  private validateThoroughly(body: unknown): PointDto[] {
     if (!Array.isArray(body)) {
       throw new InvalidRequestError('The request body must be a JSON array of points');
     }
@@ -57,18 +67,21 @@ export class PointListPipe implements PipeTransform<unknown, PointDto[]> {
       const reported = errors.slice(0, MAX_REPORTED_ERRORS);
       throw new InvalidRequestError(`Invalid points: ${summarize(reported)}`, reported);
     }
-
-    const duplicates = duplicateIds(points);
-    if (duplicates.length > 0) {
-      throw new InvalidRequestError(
-        `Duplicate point ids in the request: ${duplicates.map((d) => `${JSON.stringify(d.id)} at ${d.paths.join(', ')}`).join('; ')}`,
-        duplicates.flatMap((d) =>
-          d.paths.map((path) => ({ path: `${path}.id`, message: `duplicate id ${JSON.stringify(d.id)}` })),
-        ),
-      );
-    }
     return points;
   }
+}
+
+function withoutDuplicates<T extends Pick<PointDto, 'id'>>(points: T[]): T[] {
+  const duplicates = duplicateIds(points);
+  if (duplicates.length > 0) {
+    throw new InvalidRequestError(
+      `Duplicate point ids in the request: ${duplicates.map((d) => `${JSON.stringify(d.id)} at ${d.paths.join(', ')}`).join('; ')}`,
+      duplicates.flatMap((d) =>
+        d.paths.map((path) => ({ path: `${path}.id`, message: `duplicate id ${JSON.stringify(d.id)}` })),
+      ),
+    );
+  }
+  return points;
 }
 
 const SUMMARY_ITEMS = 5;
@@ -82,7 +95,7 @@ function summarize(errors: readonly FieldError[]): string {
   return shown.join('; ') + (more > 0 ? `; and ${more} more (see errors)` : '');
 }
 
-function duplicateIds(points: readonly PointDto[]): Array<{ id: string; paths: string[] }> {
+function duplicateIds(points: ReadonlyArray<Pick<PointDto, 'id'>>): Array<{ id: string; paths: string[] }> {
   const seen = new Map<string, string[]>();
   points.forEach((point, index) => {
     const paths = seen.get(point.id);
