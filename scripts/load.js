@@ -1,0 +1,188 @@
+#!/usr/bin/env node
+/**
+ * Sustained mixed load against the built service on a real PostgreSQL, over loopback, bounded in
+ * time: `npm run load` (3 minutes) or `npm run load -- --seconds 20` (what CI runs).
+ *
+ * It starts `node dist/src/main.js` on a throwaway database of the server named by DATABASE_URL
+ * (dropped at the end), then runs 16 connections of a mixed workload at full speed: new devices
+ * with 10 points, the same points again (the idempotent path), and pages of the list. It prints
+ * requests/s, p50/p99 latency, errors and the service's RSS sampled through the run, and exits 1 on
+ * any error or when RSS (median of the last quarter of the samples against the first) grew by more
+ * than 15%.
+ */
+'use strict';
+
+const { spawn } = require('node:child_process');
+const { generateKeyPairSync, randomBytes, randomUUID } = require('node:crypto');
+const { readFileSync } = require('node:fs');
+const { createServer } = require('node:net');
+const { resolve } = require('node:path');
+const { parseArgs } = require('node:util');
+
+const autocannon = require('autocannon');
+const { sign } = require('jsonwebtoken');
+const { Client } = require('pg');
+
+const ROOT = resolve(__dirname, '..');
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '180' } } });
+const SECONDS = Number(values.seconds);
+/** Long enough for about 10,000 requests: the heap has grown to its working size by then. */
+const WARMUP_SECONDS = 10;
+const MAX_RSS_GROWTH = 0.15;
+
+async function main() {
+  const serverUrl = process.env.DATABASE_URL;
+  if (!serverUrl) throw new Error('DATABASE_URL must name a PostgreSQL server (a throwaway database is made on it).');
+  const dbName = `dtapi_load_${Date.now()}_${randomBytes(3).toString('hex')}`;
+  const dbUrl = Object.assign(new URL(serverUrl), { pathname: `/${dbName}` }).toString();
+  await onServer(serverUrl, (c) => c.query(`CREATE DATABASE "${dbName}"`));
+
+  const keys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const collection = 'load';
+  const token = sign({ scope: 'apollo_read apollo_write', collections: [collection] }, keys.privateKey, {
+    algorithm: 'ES256',
+    subject: 'load',
+    expiresIn: SECONDS + 600,
+  });
+  const service = await startService({
+    DATABASE_URL: dbUrl,
+    JWT_PUBLIC_KEY: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    CONTINUATION_SECRET: randomBytes(32).toString('hex'),
+    NODE_ENV: 'production',
+    RATE_LIMIT_PER_MINUTE: '0',
+    LOG_LEVEL: 'warn',
+  });
+  try {
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const sameDevice = `load-same-${randomUUID()}`;
+    const points = Array.from({ length: 10 }, (_, i) => ({ id: `p${i}`, pointType: 'temperature' }));
+    const body = JSON.stringify(points);
+    await fetch(`${service.url}/apollo/devices/${sameDevice}/timeseries`, { method: 'POST', headers, body });
+
+    const requests = [
+      {
+        method: 'POST',
+        headers,
+        setupRequest: (r) => ({ ...r, path: `/apollo/devices/load-${randomUUID()}/timeseries`, body }),
+      },
+      { method: 'POST', headers, path: `/apollo/devices/${sameDevice}/timeseries`, body },
+      {
+        method: 'GET',
+        headers: { authorization: headers.authorization },
+        path: `/apollo/devices/${sameDevice}/timeseries?limit=5`,
+      },
+    ];
+    await run(service.url, requests, WARMUP_SECONDS);
+    const samples = [];
+    const sampler = setInterval(() => samples.push(mib(rssOf(service.pid))), Math.max(1000, (SECONDS * 1000) / 20));
+    const result = await run(service.url, requests, SECONDS);
+    clearInterval(sampler);
+
+    // RSS saws up and down with garbage collection: compare the medians of the first and the last
+    // quarter of the samples, not two single readings.
+    const quarter = Math.max(1, Math.floor(samples.length / 4));
+    const rssStart = median(samples.slice(0, quarter));
+    const rssEnd = median(samples.slice(-quarter));
+    const growth = (rssEnd - rssStart) / rssStart;
+    const errors = result.errors + result.timeouts + result.non2xx;
+    const report = {
+      seconds: SECONDS,
+      connections: 16,
+      requests: result.requests.total,
+      requestsPerSecond: Math.round(result.requests.average),
+      latencyMs: { p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max },
+      errors,
+      rssMiB: { firstQuarter: rssStart, lastQuarter: rssEnd, growthPercent: Math.round(growth * 1000) / 10, samples },
+    };
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    if (errors > 0) throw new Error(`${errors} requests failed`);
+    if (growth > MAX_RSS_GROWTH) throw new Error(`RSS grew by ${report.rssMiB.growthPercent}% (limit 15%)`);
+    process.stdout.write('load: 0 errors, memory steady\n');
+  } finally {
+    await service.stop();
+    await onServer(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`));
+  }
+}
+
+function run(url, requests, duration) {
+  return new Promise((done, fail) => {
+    autocannon({ url, connections: 16, duration, requests, timeout: 10 }, (error, result) =>
+      error ? fail(error) : done(result),
+    );
+  });
+}
+
+async function startService(env) {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['dist/src/main.js'], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      ...env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DB_MIGRATIONS_RUN: 'true',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the service exited with ${child.exitCode}`);
+    if (Date.now() > deadline) throw new Error('the service did not start within 60 s');
+    const ready = await fetch(`${url}/health/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ready) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return {
+    url,
+    pid: child.pid,
+    stop: () =>
+      new Promise((done) => {
+        if (child.exitCode !== null) return done();
+        child.once('exit', () => done());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+function freePort() {
+  return new Promise((done, fail) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => done(port));
+    });
+    server.on('error', fail);
+  });
+}
+
+function rssOf(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)[1]) * 1024;
+}
+
+const mib = (bytes) => Math.round((bytes / 1048576) * 10) / 10;
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+async function onServer(url, work) {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`load: ${error.message}\n`);
+  process.exit(1);
+});
