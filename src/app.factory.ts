@@ -78,6 +78,17 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     void reply.header(CORRELATION_ID_HEADER, request.id);
     done();
   });
+  // While shutting down, answers close their connection, so a keep-alive client holding one
+  // open does not keep the server from closing once its in-flight requests are answered.
+  let closing = false;
+  fastify.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) void reply.header('connection', 'close');
+    done(null, payload);
+  });
 
   if (config.metricsEnabled) app.get(MetricsService).instrument(fastify);
   await app.register(fastifyHelmet, { contentSecurityPolicy: { directives: CONTENT_SECURITY_POLICY } });

@@ -29,7 +29,13 @@ async function main(): Promise<void> {
     `Device timeseries API listening on ${url}`,
   );
   logger.info(`Tokens are verified with ${keys.description}.`);
-  closeGracefully(['SIGTERM', 'SIGINT'], () => app.close(), config.shutdownGraceMs, logger);
+  // The HTTP server first (no new connections, in-flight requests finish and commit), then the
+  // rest of the application, the database pool last.
+  const close = async () => {
+    await app.getHttpAdapter().getInstance().close();
+    await app.close();
+  };
+  closeGracefully(['SIGTERM', 'SIGINT'], close, config.shutdownGraceMs, logger);
   if (keys.usesDevKey) {
     logger.info(
       'Get a development token: npm run token -- --scope "apollo_read apollo_write" --collections testcollection',
