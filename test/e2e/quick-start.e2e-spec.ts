@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,16 +83,34 @@ describe('quick start: the built server, a dev token and the seed request', () =
     const token = devToken();
     const deviceId = `shutdown-${Date.now()}`;
     const points = Array.from({ length: 1000 }, (_, i) => ({ id: `p${i}`, pointType: 'temperature' }));
-    const inFlight = fetch(`${server.baseUrl}/apollo/devices/${deviceId}/timeseries`, {
+    const body = JSON.stringify(points);
+    // Half the body now, the rest after the signal: the request is in flight when SIGTERM arrives.
+    const request = httpRequest(`${server.baseUrl}/apollo/devices/${deviceId}/timeseries`, {
       method: 'POST',
-      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify(points),
+      headers: {
+        Authorization: `Bearer ${token}`,
+        'Content-Type': 'application/json',
+        'Content-Length': Buffer.byteLength(body),
+      },
     });
-    await new Promise((r) => setTimeout(r, 30));
+    const answered = new Promise<number>((resolveStatus, reject) => {
+      request.on('response', (response) => {
+        response.resume();
+        resolveStatus(response.statusCode ?? 0);
+      });
+      request.on('error', reject);
+    });
+    request.write(body.slice(0, body.length / 2));
+    while (!server.output().includes(`/apollo/devices/${deviceId}/timeseries`)) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
     const stopped = server.stop('SIGTERM');
+    while (!server.messages().some((m) => m.startsWith('SIGTERM received'))) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    request.end(body.slice(body.length / 2));
 
-    const response = await inFlight;
-    expect(response.status).toBe(202);
+    expect(await answered).toBe(202);
     // Exit 0, not 1 after the grace period: the POST's keep-alive connection did not hold it open.
     expect(await stopped).toEqual({ code: 0, signal: null });
     const messages = server.messages();
@@ -106,8 +125,8 @@ describe('quick start: the built server, a dev token and the seed request', () =
     const listed = await fetch(`${server.baseUrl}/apollo/devices/${deviceId}/timeseries?limit=1000`, {
       headers: { Authorization: `Bearer ${token}` },
     });
-    const body = (await listed.json()) as { data: { relationships: unknown[] } };
-    expect(body.data.relationships).toHaveLength(1000);
+    const page = (await listed.json()) as { data: { relationships: unknown[] } };
+    expect(page.data.relationships).toHaveLength(1000);
   });
 });
 
