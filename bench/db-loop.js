@@ -1,0 +1,141 @@
+'use strict';
+
+/**
+ * `db`: the database's limit. The service's SQL alone, in the service's transaction, run by N
+ * concurrent pg clients in a loop for a fixed time: no HTTP, no token, no validation, no JSON.
+ */
+
+const { performance } = require('node:perf_hooks');
+
+const { Client } = require('pg');
+
+const { fromDist } = require('./dist');
+const { summarize } = require('./stats');
+
+/**
+ * @typedef {object} DbSettings
+ * @property {string} url
+ * @property {number} statementTimeoutMs
+ * @property {boolean} prepared named prepared statements (as the bare server uses them)
+ */
+
+/**
+ * The service's statements, named or not.
+ * @param {boolean} prepared
+ */
+function statements(prepared) {
+  const SQL = fromDist('devices/timeseries.sql');
+  /** @param {string} name @param {string} text */
+  const statement = (name, text) =>
+    prepared
+      ? (/** @type {unknown[]} */ values) => ({ name, text, values })
+      : (/** @type {unknown[]} */ values) => ({ text, values });
+  return {
+    lockOrCreateDevice: statement('lock_or_create_device', SQL.LOCK_OR_CREATE_DEVICE),
+    registerPoints: statement('register_points', SQL.REGISTER_POINTS),
+    listTimeseries: statement('list_timeseries', SQL.LIST_TIMESERIES),
+  };
+}
+
+/**
+ * Connects `count` clients with the settings the servers' pools use.
+ * @param {DbSettings} settings
+ * @param {number} count
+ */
+async function connectClients(settings, count) {
+  const clients = Array.from(
+    { length: count },
+    () =>
+      new Client({
+        connectionString: settings.url,
+        application_name: 'device-timeseries-bench-db',
+        statement_timeout: settings.statementTimeoutMs,
+        idle_in_transaction_session_timeout: settings.statementTimeoutMs * 2,
+      }),
+  );
+  await Promise.all(clients.map((client) => client.connect()));
+  return clients;
+}
+
+/**
+ * The service's write transaction: BEGIN, lock or create the device, register the points, COMMIT.
+ * @param {import('pg').Client} client
+ * @param {ReturnType<typeof statements>} sql
+ * @param {{ deviceId: string, collectionId: string, ids: string[], types: string[] }} request
+ * @returns {Promise<number>} the rows the register statement returned
+ */
+async function registerTransaction(client, sql, { deviceId, collectionId, ids, types }) {
+  await client.query('BEGIN');
+  try {
+    let locked = false;
+    for (let attempt = 0; attempt < 3 && !locked; attempt++) {
+      locked = (await client.query(sql.lockOrCreateDevice([deviceId, collectionId]))).rows.length > 0;
+    }
+    if (!locked) throw new Error(`device ${deviceId} could not be locked`);
+    const { rows } = await client.query(sql.registerPoints([deviceId, ids, types]));
+    await client.query('COMMIT');
+    return rows.length;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * Runs `work` on every client, back to back, until `durationMs` has passed.
+ * @param {import('pg').Client[]} clients
+ * @param {number} durationMs
+ * @param {(client: import('pg').Client) => Promise<unknown>} work
+ */
+async function loop(clients, durationMs, work) {
+  /** @type {number[]} */
+  const latencies = [];
+  let errors = 0;
+  /** @type {unknown} */
+  let firstError;
+  const started = performance.now();
+  const deadline = started + durationMs;
+  await Promise.all(
+    clients.map(async (client) => {
+      while (performance.now() < deadline) {
+        const t0 = performance.now();
+        try {
+          await work(client);
+          latencies.push(performance.now() - t0);
+        } catch (error) {
+          errors++;
+          firstError ??= error;
+        }
+      }
+    }),
+  );
+  const elapsedS = (performance.now() - started) / 1000;
+  return { latencies, errors, firstError, elapsedS };
+}
+
+/**
+ * Runs one scenario against the database alone, after a warm-up of the same work.
+ * @param {DbSettings} settings
+ * @param {{ clients: number, durationMs: number, warmupMs: number, pointsPerRequest: number }} shape
+ * @param {(sql: ReturnType<typeof statements>) => (client: import('pg').Client) => Promise<unknown>} makeWork
+ * @param {() => (requests: number) => object} [meter] measures the measured loop (while the clients are connected)
+ */
+async function runDbLoop(settings, shape, makeWork, meter) {
+  const clients = await connectClients(settings, shape.clients);
+  try {
+    const work = makeWork(statements(settings.prepared));
+    if (shape.warmupMs > 0) await loop(clients, shape.warmupMs, work);
+    const stopMeter = meter?.();
+    const { latencies, errors, firstError, elapsedS } = await loop(clients, shape.durationMs, work);
+    return {
+      ...summarize(latencies, elapsedS, shape.pointsPerRequest),
+      ...stopMeter?.(latencies.length + errors),
+      errors,
+      ...(firstError ? { firstError: String(firstError) } : {}),
+    };
+  } finally {
+    await Promise.all(clients.map((client) => client.end().catch(() => undefined)));
+  }
+}
+
+module.exports = { statements, connectClients, registerTransaction, runDbLoop };

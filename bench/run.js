@@ -1,0 +1,626 @@
+'use strict';
+
+/**
+ * `npm run bench [-- --quick]`: the service against two references on the same PostgreSQL, side
+ * by side, in one run (see docs/performance.md for what is measured and why).
+ *
+ *   service  the built service (node dist/src/main.js), a child process
+ *   bare     bench/bare-server.js: Fastify + pg doing the same work, a child process
+ *   db       bench/db-loop.js: the service's SQL alone, 16 pg clients in a loop, no HTTP
+ *
+ * Each scenario runs service, bare, db, service, bare, db (A B C A B C) for a fixed time with 16
+ * connections, and the two runs of a target are averaged so machine drift cancels in the ratios.
+ *
+ * Options: --quick (a few seconds per run, for CI), --duration=<seconds>, --scenarios=new1,new100
+ * Environment: DATABASE_URL (required), DB_POOL_SIZE / DB_CONNECT_TIMEOUT_MS / DB_STATEMENT_TIMEOUT_MS
+ * (passed to both servers), BENCH_PREPARED=false (bare and db without named prepared statements).
+ */
+
+const { execFileSync } = require('node:child_process');
+const { randomBytes } = require('node:crypto');
+const { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } = require('node:fs');
+const os = require('node:os');
+const { join } = require('node:path');
+const process = require('node:process');
+const { setTimeout: sleep } = require('node:timers/promises');
+const { URL } = require('node:url');
+
+const { checkConformance } = require('./conformance');
+const { createThrowawayDatabase, dropDatabase, isLoopback, serverFacts, withClient } = require('./database');
+const { connectClients, registerTransaction, runDbLoop } = require('./db-loop');
+const { fromDist, mainPath, useDistSnapshot } = require('./dist');
+const { runHttpLoad } = require('./http-load');
+const { machineCpu, processUsage, startCpuMeter, stopServer } = require('./processes');
+const { serverEnvironment, startBare, startService } = require('./servers');
+const { renderReport, evaluateTargets } = require('./report');
+const { LIST_DEVICE_POINTS, SCENARIOS, deviceSequence, fixtureDevices, pointsOf, roundRobin } = require('./scenarios');
+const { meanOf, round } = require('./stats');
+const { BENCH_COLLECTION, BENCH_SUBJECTS, benchTokens, createSigningKey, readerToken } = require('./tokens');
+
+const RESULTS_DIR = join(__dirname, 'results');
+const REPORT_PATH = join(__dirname, '..', 'docs', 'performance.md');
+const TARGETS = /** @type {const} */ (['service', 'bare', 'db']);
+const CONNECTIONS = 16;
+const ROUNDS = 2;
+
+const USAGE = `Usage: DATABASE_URL=postgres://user@127.0.0.1:5432/postgres npm run bench -- [--quick] [--duration=<s>] [--scenarios=new1,new100] [--memory=<requests>,<requests>]
+
+  --quick        2 s per run and 1,000/5,000 requests for the memory check (what CI runs)
+  --duration     seconds per run (default 10)
+  --scenarios    a subset of ${SCENARIOS.map((s) => s.name).join(', ')}
+  --memory       RSS after this many and after that many new1 requests (default 10000,100000)
+  --report-only  rewrite docs/performance.md from bench/results/latest.json (after editing bench/notes.md)
+
+Only a full run with the defaults writes bench/results/latest.json and docs/performance.md; any
+other run writes bench/results/<quick|full>.tmp.json.`;
+
+/**
+ * @param {string[]} argv
+ */
+function parseArguments(argv) {
+  const options = {
+    quick: false,
+    durationS: 0,
+    scenarios: SCENARIOS.map((s) => s.name),
+    /** @type {number[] | undefined} */
+    memory: undefined,
+    help: false,
+    reportOnly: false,
+  };
+  for (const arg of argv) {
+    const [name, value] = arg.split('=', 2);
+    if (name === '--quick') options.quick = true;
+    else if (name === '--help' || name === '-h') options.help = true;
+    else if (name === '--report-only') options.reportOnly = true;
+    else if (name === '--duration' && value && /^\d+(\.\d+)?$/.test(value)) options.durationS = Number(value);
+    else if (name === '--memory' && value && /^\d+,\d+$/.test(value)) {
+      options.memory = value.split(',').map(Number);
+      if (options.memory[0] < 1 || options.memory[1] <= options.memory[0]) {
+        throw new UsageError('--memory=<first>,<second> needs 0 < first < second');
+      }
+    } else if (name === '--scenarios' && value) {
+      options.scenarios = value.split(',').map((s) => s.trim());
+      const unknown = options.scenarios.filter((s) => !SCENARIOS.some((known) => known.name === s));
+      if (unknown.length > 0) throw new UsageError(`Unknown scenario ${unknown.join(', ')}`);
+    } else throw new UsageError(`Unknown option ${arg}`);
+  }
+  const defaults = options.quick
+    ? { durationS: 2, warmupS: 1, memory: [1_000, 5_000], validationMs: 300 }
+    : { durationS: 10, warmupS: 3, memory: [10_000, 100_000], validationMs: 2_000 };
+  const standard =
+    !options.quick && options.durationS === 0 && !options.memory && options.scenarios.length === SCENARIOS.length;
+  return {
+    ...options,
+    durationS: options.durationS || defaults.durationS,
+    warmupS: defaults.warmupS,
+    memoryAfter: options.memory ?? defaults.memory,
+    validationMs: defaults.validationMs,
+    /** Only a full, standard run replaces the committed results and docs/performance.md. */
+    standard,
+  };
+}
+
+class UsageError extends Error {}
+
+/** @param {string} line */
+const say = (line) => process.stdout.write(`${line}\n`);
+
+async function main() {
+  const options = parseArguments(process.argv.slice(2));
+  if (options.help) {
+    say(USAGE);
+    return;
+  }
+  if (options.reportOnly) {
+    // docs/performance.md again from the recorded results, e.g. after editing bench/notes.md.
+    const result = JSON.parse(readFileSync(join(RESULTS_DIR, 'latest.json'), 'utf8'));
+    result.targets = evaluateTargets(result);
+    writeFileSync(REPORT_PATH, await renderReport(result));
+    say(`Report: ${REPORT_PATH} (from bench/results/latest.json, nothing measured)`);
+    return;
+  }
+  const serverUrl = process.env.DATABASE_URL?.trim();
+  if (!serverUrl) {
+    throw new UsageError(
+      'DATABASE_URL is required: the benchmark measures the service against a real PostgreSQL server.\n' +
+        'It creates a throwaway database on that server, migrates it, and drops it at the end ' +
+        '(the database named in the URL is not touched).\n' +
+        USAGE,
+    );
+  }
+  if (!isLoopback(serverUrl))
+    say(`warning: ${new URL(serverUrl).hostname} is not loopback; the issue asks for loopback`);
+
+  const removeSnapshot = useDistSnapshot();
+  const { loadConfig } = fromDist('config/config');
+  const prepared = !['false', '0', 'no', 'off'].includes((process.env.BENCH_PREPARED ?? 'true').toLowerCase());
+  const startedAt = new Date();
+  const loadAtStart = os.loadavg();
+  say(
+    `Benchmark (${options.quick ? 'quick' : 'full'}): ${options.durationS} s per run, ${CONNECTIONS} connections, ` +
+      `${ROUNDS} rounds (A B C A B C), scenarios ${options.scenarios.join(', ')}`,
+  );
+
+  const database = await createThrowawayDatabase(serverUrl).catch((error) => {
+    removeSnapshot();
+    throw error;
+  });
+  say(`Throwaway database ${database.name} created`);
+  const dataDir = mkdtempSync(join(os.tmpdir(), 'dtapi-bench-'));
+  /** @type {Record<string, import('./processes').ServerProcess | undefined>} */
+  const servers = {};
+  const cleanup = async () => {
+    await Promise.all(Object.values(servers).map((server) => stopServer(server).catch(() => undefined)));
+    await dropDatabase(serverUrl, database.name).catch((error) =>
+      say(`warning: could not drop ${database.name}: ${String(error)}`),
+    );
+    rmSync(dataDir, { recursive: true, force: true });
+    removeSnapshot();
+  };
+  const onSignal = () => {
+    say('\nInterrupted: stopping the servers and dropping the benchmark database');
+    cleanup().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  try {
+    const key = createSigningKey();
+    const tokens = benchTokens(key.privateKey, 4 * 3600);
+    const env = serverEnvironment({ databaseUrl: database.url, dataDir, publicKeyPem: key.publicKeyPem });
+    const config = loadConfig(env);
+
+    say('Starting the service (it runs the migrations) and the bare server');
+    servers.service = await startService(env, { migrate: true });
+    servers.bare = await startBare(env, { prepared });
+
+    const conformance = await checkConformance(
+      { service: servers.service.url, bare: servers.bare.url },
+      {
+        writer: tokens[0],
+        reader: readerToken(key.privateKey),
+        collection: BENCH_COLLECTION,
+      },
+    );
+    const different = conformance.filter((line) => !line.same);
+    say(`Conformance: ${conformance.length - different.length}/${conformance.length} cases answered alike`);
+    for (const line of different) say(`  differs: ${line.case}: service ${line.service}, bare ${line.bare}`);
+
+    await disableAutovacuum(database.url);
+    const runTag = randomBytes(3).toString('hex');
+    const fixtures = fixtureDevices(runTag);
+    await seedFixtures(database.url, config, fixtures, prepared);
+
+    const dbSettings = { url: database.url, statementTimeoutMs: config.database.statementTimeoutMs, prepared };
+    /** @type {Client} */
+    const client = { tokens, headers: { 'content-type': 'application/json', ercollectionid: BENCH_COLLECTION } };
+    const selected = SCENARIOS.filter((s) => options.scenarios.includes(s.name));
+    /** @type {any[]} */
+    const runs = [];
+    for (const scenario of selected) {
+      say(`\n${scenario.name}: ${scenario.description}`);
+      for (let round = 1; round <= ROUNDS; round++) {
+        for (const target of TARGETS) {
+          const measure = (/** @type {number} */ durationS) =>
+            target === 'db'
+              ? measureDb(scenario, dbSettings, fixtures, durationS, runTag)
+              : measureHttp(scenario, /** @type {any} */ (servers[target]), client, fixtures, durationS, runTag);
+          if (round === 1 && options.warmupS > 0) await measure(options.warmupS);
+          await settleDatabase(database.url);
+          const quiet = await awaitQuietMachine(options.quick ? 10 : 60);
+          if (!quiet.quiet)
+            say(`  (the machine stayed ${quiet.busyPct}% busy without the benchmark: measuring anyway)`);
+          const figures = await measure(options.durationS);
+          runs.push({ scenario: scenario.name, target, round, ...figures, busyBeforePct: quiet.busyPct });
+          say(
+            `  ${target.padEnd(7)} round ${round}: ${String(figures.rps).padStart(8)} req/s ` +
+              `${String(figures.pointsPerS).padStart(9)} points/s  p50 ${figures.p50Ms} ms  p99 ${figures.p99Ms} ms` +
+              `  errors ${figures.errors}` +
+              (figures.cpuMsPerRequest == null ? '' : `  node CPU ${figures.cpuMsPerRequest} ms/req`),
+          );
+          if (figures.errors > 0) say(`    statuses: ${JSON.stringify(figures.statusCodes ?? figures.firstError)}`);
+        }
+      }
+    }
+
+    // The time of one 1000-point request on its own, without queueing behind 15 others.
+    const new1000 = /** @type {import('./scenarios').Scenario} */ (SCENARIOS.find((s) => s.name === 'new1000'));
+    const aloneS = options.quick ? 2 : 5;
+    await measureHttp(new1000, /** @type {any} */ (servers.service), client, fixtures, 1, runTag, 1);
+    const alone = await measureHttp(new1000, /** @type {any} */ (servers.service), client, fixtures, aloneS, runTag, 1);
+    say(
+      `\nnew1000 alone (1 connection, ${aloneS} s): p50 ${alone.p50Ms} ms, p99 ${alone.p99Ms} ms, ` +
+        `node CPU ${alone.cpuMsPerRequest} ms/req, errors ${alone.errors}`,
+    );
+
+    await stopServer(servers.service);
+    servers.service = undefined;
+    say(`\nMemory: a fresh service process, new1 requests`);
+    servers.memory = await startService(env, { name: 'service (memory)' });
+    const memory = await measureMemory(servers.memory, client, options.memoryAfter, runTag);
+    say(
+      `  RSS after ${memory.first.requests}: ${mb(memory.first.rssBytes)} MB; after ${memory.second.requests}: ` +
+        `${mb(memory.second.rssBytes)} MB (${memory.growthPct >= 0 ? '+' : ''}${memory.growthPct}%)`,
+    );
+
+    say('\nValidation cost of a 1000-point body, in-process');
+    const { measureValidationCost } = require('./validation-cost');
+    const validation = measureValidationCost({ points: 1000, minTimeMs: options.validationMs });
+    say(
+      `  PointListPipe ${validation.pointListPipe.medianMs} ms, class-validator alone ${validation.classValidator.medianMs} ms, ` +
+        `Ajv schema ${validation.ajvSchema.medianMs} ms, ` +
+        `JSON.parse ${validation.jsonParse.medianMs} ms (medians)`,
+    );
+
+    const summary = summarizeRuns(selected, runs);
+    const result = {
+      generatedAt: startedAt.toISOString(),
+      mode: options.quick ? 'quick' : 'full',
+      machine: {
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model ?? 'unknown',
+        totalMemoryBytes: os.totalmem(),
+        node: process.version,
+        platform: `${os.type()} ${os.release()} ${os.arch()}`,
+        postgres: await serverFacts(database.url),
+        loadAverage: { start: loadAtStart.map((v) => round(v, 2)), end: os.loadavg().map((v) => round(v, 2)) },
+      },
+      settings: {
+        connections: CONNECTIONS,
+        durationS: options.durationS,
+        warmupS: options.warmupS,
+        rounds: ROUNDS,
+        order: 'service, bare, db, service, bare, db (per scenario)',
+        poolSize: config.database.poolSize,
+        connectTimeoutMs: config.database.connectTimeoutMs,
+        statementTimeoutMs: config.database.statementTimeoutMs,
+        dbClients: CONNECTIONS,
+        preparedStatements: { service: false, bare: prepared, db: prepared },
+        bareSql: process.env.BENCH_BARE_SQL === 'one-statement' ? 'one-statement (experiment)' : 'the service SQL',
+        serviceExperiment: process.env.BENCH_SERVICE_EXPERIMENT ?? null,
+        clientSubjects: BENCH_SUBJECTS,
+        logLevel: env.LOG_LEVEL,
+        logDestination: '/dev/null (stdout of both servers)',
+        nodeEnv: env.NODE_ENV,
+        rateLimitPerMinute: config.rateLimitPerMinute ?? null,
+        metricsEnabled: config.metricsEnabled ?? null,
+        source: sourceRevision(),
+      },
+      conformance,
+      scenarios: summary,
+      runs,
+      memory,
+      validation: { ...validation, new1000Alone: alone },
+    };
+    const targets = evaluateTargets(result);
+    Object.assign(result, { targets });
+
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    const experiments = [
+      process.env.BENCH_SERVICE_EXPERIMENT && `service-${process.env.BENCH_SERVICE_EXPERIMENT}`,
+      process.env.BENCH_BARE_SQL && `bare-${process.env.BENCH_BARE_SQL}`,
+      !prepared && 'unprepared',
+    ].filter(Boolean);
+    const standard = options.standard && experiments.length === 0;
+    const jsonPath = join(
+      RESULTS_DIR,
+      standard ? 'latest.json' : `${experiments.length ? `experiment-${experiments.join('+')}` : result.mode}.tmp.json`,
+    );
+    writeFileSync(jsonPath, `${JSON.stringify(result, null, 2)}\n`);
+    const markdown = await renderReport(result);
+    if (standard) writeFileSync(REPORT_PATH, markdown);
+    say(`\n${markdown.slice(markdown.indexOf('## Results'), markdown.indexOf('## How it is measured'))}`);
+    say(
+      `Results: ${jsonPath}${standard ? `\nReport: ${REPORT_PATH}` : ' (not a standard full run: docs/performance.md unchanged)'}`,
+    );
+    if (different.length > 0) {
+      process.exitCode = 1;
+      say('The bare server and the service answered some requests differently (see Conformance).');
+    }
+    if (runs.some((run) => run.errors > 0)) {
+      process.exitCode = 1;
+      say('Some requests failed during the measurements: the figures are not valid.');
+    }
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    await cleanup();
+    say(`Throwaway database ${database.name} dropped`);
+  }
+}
+
+/**
+ * The devices `same100` posts again and the device `list100` reads, registered with the
+ * service's own transaction before any measurement.
+ * @param {string} url
+ * @param {any} config
+ * @param {{ same: string[], list: string }} fixtures
+ * @param {boolean} prepared
+ */
+async function seedFixtures(url, config, fixtures, prepared) {
+  const [client] = await connectClients({ url, statementTimeoutMs: config.database.statementTimeoutMs, prepared }, 1);
+  try {
+    const sql = require('./db-loop').statements(false);
+    const hundred = pointsOf(100);
+    for (const deviceId of fixtures.same) {
+      await registerTransaction(client, sql, {
+        deviceId,
+        collectionId: BENCH_COLLECTION,
+        ids: hundred.map((p) => p.id),
+        types: hundred.map((p) => p.pointType),
+      });
+    }
+    const listed = pointsOf(LIST_DEVICE_POINTS);
+    await registerTransaction(client, sql, {
+      deviceId: fixtures.list,
+      collectionId: BENCH_COLLECTION,
+      ids: listed.map((p) => p.id),
+      types: listed.map((p) => p.pointType),
+    });
+    await client.query('ANALYZE');
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * What every HTTP request of the load carries: headers, and one of the clients' tokens in turn.
+ * @typedef {{ tokens: string[], headers: Record<string, string> }} Client
+ */
+
+/**
+ * One measured run of a scenario over HTTP, with the server's CPU time per request.
+ * @param {import('./scenarios').Scenario} scenario
+ * @param {import('./processes').ServerProcess} server
+ * @param {Client} client
+ * @param {{ same: string[], list: string }} fixtures
+ * @param {number} durationS
+ * @param {string} runTag
+ * @param {number} [connections]
+ */
+async function measureHttp(scenario, server, client, fixtures, durationS, runTag, connections = CONNECTIONS) {
+  const body = scenario.kind === 'register' ? JSON.stringify(pointsOf(scenario.points)) : undefined;
+  const path =
+    scenario.devices === 'new'
+      ? (() => {
+          const next = deviceSequence(`bench-${runTag}-${scenario.name}-${server.name}`);
+          return () => `/apollo/devices/${next()}/timeseries`;
+        })()
+      : scenario.devices === 'same'
+        ? (() => {
+            const next = roundRobin(fixtures.same);
+            return () => `/apollo/devices/${next()}/timeseries`;
+          })()
+        : () => `/apollo/devices/${fixtures.list}/timeseries?limit=${scenario.points}`;
+  const stopMeter = startCpuMeter(server.child.pid);
+  const figures = await runHttpLoad({
+    url: server.url,
+    connections,
+    durationS,
+    method: scenario.kind === 'register' ? 'POST' : 'GET',
+    headers: scenario.kind === 'register' ? client.headers : { ercollectionid: BENCH_COLLECTION },
+    tokens: client.tokens,
+    body,
+    path,
+    pointsPerRequest: scenario.points,
+  });
+  return { ...figures, ...stopMeter(figures.requests + figures.errors) };
+}
+
+/**
+ * One measured run of a scenario on the database alone.
+ * @param {import('./scenarios').Scenario} scenario
+ * @param {import('./db-loop').DbSettings} settings
+ * @param {{ same: string[], list: string }} fixtures
+ * @param {number} durationS
+ * @param {string} runTag
+ */
+async function measureDb(scenario, settings, fixtures, durationS, runTag) {
+  const points = pointsOf(scenario.points);
+  const ids = points.map((p) => p.id);
+  const types = points.map((p) => p.pointType);
+  const nextDevice =
+    scenario.devices === 'new'
+      ? deviceSequence(`bench-${runTag}-${scenario.name}-db`)
+      : roundRobin(scenario.devices === 'same' ? fixtures.same : [fixtures.list]);
+  return runDbLoop(
+    settings,
+    { clients: CONNECTIONS, durationMs: durationS * 1000, warmupMs: 0, pointsPerRequest: scenario.points },
+    (sql) =>
+      scenario.kind === 'register'
+        ? (client) =>
+            registerTransaction(client, sql, { deviceId: nextDevice(), collectionId: BENCH_COLLECTION, ids, types })
+        : (client) => client.query(sql.listTimeseries([fixtures.list, null, null, scenario.points + 1])),
+    () => startCpuMeter(undefined),
+  );
+}
+
+/**
+ * RSS of a fresh service process after `first` and after `second` new1 requests in total.
+ * @param {import('./processes').ServerProcess} server
+ * @param {Client} client
+ * @param {number[]} amounts
+ * @param {string} runTag
+ */
+async function measureMemory(server, client, [first, second], runTag) {
+  const next = deviceSequence(`bench-${runTag}-memory`);
+  const load = (/** @type {number} */ amount) =>
+    runHttpLoad({
+      url: server.url,
+      connections: CONNECTIONS,
+      amount,
+      method: 'POST',
+      headers: client.headers,
+      tokens: client.tokens,
+      body: JSON.stringify(pointsOf(1)),
+      path: () => `/apollo/devices/${next()}/timeseries`,
+      pointsPerRequest: 1,
+    });
+  const startRss = processUsage(server.child.pid).rssBytes;
+  const a = await load(first);
+  const rssFirst = processUsage(server.child.pid).rssBytes ?? 0;
+  // Nine more steps up to `second`: a plateau is heap sizing, a steady climb is a leak.
+  /** @type {Array<{ requests: number, rssBytes: number | null }>} */
+  const series = [{ requests: first, rssBytes: rssFirst }];
+  let done = first;
+  let errors = 0;
+  let rpsSum = 0;
+  for (let step = 1; step <= 9; step++) {
+    const target = Math.round(first + ((second - first) * step) / 9);
+    const figures = await load(target - done);
+    errors += figures.errors;
+    rpsSum += figures.rps;
+    done = target;
+    series.push({ requests: done, rssBytes: processUsage(server.child.pid).rssBytes });
+  }
+  const rssSecond = series[series.length - 1].rssBytes ?? 0;
+  return {
+    scenario: 'new1',
+    startRssBytes: startRss,
+    first: { requests: first, rssBytes: rssFirst, rps: a.rps, errors: a.errors },
+    second: { requests: second, rssBytes: rssSecond, rps: round(rpsSum / 9, 1), errors },
+    series,
+    growthPct: round(((rssSecond - rssFirst) / rssFirst) * 100, 1),
+  };
+}
+
+/**
+ * Means of the rounds per scenario and target, and the ratios the issue asks for.
+ * @param {import('./scenarios').Scenario[]} scenarios
+ * @param {any[]} runs
+ */
+function summarizeRuns(scenarios, runs) {
+  const keys = ['rps', 'pointsPerS', 'p50Ms', 'p99Ms', 'errors'];
+  return scenarios.map((scenario) => {
+    /** @type {Record<string, any>} */
+    const byTarget = {};
+    for (const target of TARGETS) {
+      const mine = runs.filter((run) => run.scenario === scenario.name && run.target === target);
+      const mean = meanOf(mine, keys);
+      const cpu = mine.map((run) => run.cpuMsPerRequest).filter((v) => v != null);
+      byTarget[target] = {
+        rps: round(mean.rps, 1),
+        pointsPerS: Math.round(mean.pointsPerS),
+        p50Ms: round(mean.p50Ms, 2),
+        p99Ms: round(mean.p99Ms, 2),
+        errors: mine.reduce((sum, run) => sum + run.errors, 0),
+        cpuMsPerRequest: cpu.length ? round(cpu.reduce((a, b) => a + b, 0) / cpu.length, 3) : null,
+        rounds: mine.map((run) => run.rps),
+      };
+    }
+    const perRound = (/** @type {string} */ other) =>
+      Array.from({ length: ROUNDS }, (_, i) => {
+        const s = runs.find((r) => r.scenario === scenario.name && r.target === 'service' && r.round === i + 1);
+        const o = runs.find((r) => r.scenario === scenario.name && r.target === other && r.round === i + 1);
+        return s && o && o.rps > 0 ? round(s.rps / o.rps, 3) : null;
+      });
+    return {
+      scenario: scenario.name,
+      description: scenario.description,
+      pointsPerRequest: scenario.points,
+      ...byTarget,
+      ratios: {
+        serviceOverBare: round(byTarget.service.rps / byTarget.bare.rps, 3),
+        serviceOverDb: round(byTarget.service.rps / byTarget.db.rps, 3),
+        serviceOverBareByRound: perRound('bare'),
+        serviceOverDbByRound: perRound('db'),
+      },
+    };
+  });
+}
+
+/**
+ * @param {{ busy: number, total: number } | null} before
+ * @param {{ busy: number, total: number } | null} after
+ */
+function busyPct(before, after) {
+  if (!before || !after || after.total === before.total) return null;
+  return round(((after.busy - before.busy) / (after.total - before.total)) * 100, 1);
+}
+
+/** Busy share of the machine, between runs, under which it counts as quiet. */
+const QUIET_BUSY_PCT = 25;
+
+/**
+ * Waits until the machine is quiet (other work, a build or a test run, would take CPU from the
+ * run), checking each second, for at most `maxS` seconds.
+ * @param {number} maxS
+ * @returns {Promise<{ quiet: boolean, busyPct: number | null }>}
+ */
+async function awaitQuietMachine(maxS) {
+  /** @type {number | null} */
+  let busy = null;
+  for (let waited = 0; waited < maxS; waited++) {
+    const before = machineCpu();
+    await sleep(1000);
+    busy = busyPct(before, machineCpu());
+    if (busy === null || busy <= QUIET_BUSY_PCT) return { quiet: true, busyPct: busy };
+  }
+  return { quiet: false, busyPct: busy };
+}
+
+/** The tables the benchmark writes. */
+const TABLES = ['device', 'point', 'timeseries'];
+
+/**
+ * Background maintenance is taken out of the measured runs: autovacuum is off on the benchmark
+ * database's tables, and every run starts from the same state, just vacuumed, analyzed and
+ * checkpointed. Otherwise the target that runs after the heaviest writer pays for its vacuum.
+ * @param {string} url
+ */
+async function disableAutovacuum(url) {
+  await withClient(url, async (client) => {
+    for (const table of TABLES) await client.query(`ALTER TABLE "${table}" SET (autovacuum_enabled = false)`);
+  });
+}
+
+let checkpointAllowed = true;
+
+/**
+ * VACUUM (ANALYZE) and CHECKPOINT before a measurement (CHECKPOINT needs superuser or
+ * pg_checkpoint; it is skipped when not allowed).
+ * @param {string} url
+ */
+async function settleDatabase(url) {
+  await withClient(url, async (client) => {
+    await client.query(`VACUUM (ANALYZE) ${TABLES.map((t) => `"${t}"`).join(', ')}`);
+    if (!checkpointAllowed) return;
+    await client.query('CHECKPOINT').catch(() => {
+      checkpointAllowed = false;
+    });
+  });
+}
+
+/**
+ * The commit checked out when the run started, whether src/ or migrations/ had uncommitted
+ * changes then, and when dist/ was built (`npm run bench` builds just before; `node bench/run.js`
+ * takes dist/ as it finds it).
+ * @returns {{ commit: string, uncommittedChanges: boolean, distBuiltAt: string } | null}
+ */
+function sourceRevision() {
+  try {
+    const git = (/** @type {string[]} */ ...args) =>
+      execFileSync('git', args, { cwd: join(__dirname, '..'), encoding: 'utf8' }).trim();
+    return {
+      commit: git('rev-parse', '--short', 'HEAD'),
+      uncommittedChanges: git('status', '--porcelain', '--', 'src', 'migrations') !== '',
+      distBuiltAt: statSync(mainPath()).mtime.toISOString(),
+    };
+  } catch {
+    return null;
+  }
+}
+
+/** @param {number | null} bytes */
+const mb = (bytes) => (bytes == null ? '?' : (bytes / 1024 / 1024).toFixed(1));
+
+main().catch((/** @type {unknown} */ error) => {
+  if (error instanceof UsageError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(
+    `Benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exit(1);
+});
