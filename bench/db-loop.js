@@ -118,18 +118,18 @@ async function loop(clients, durationMs, work) {
  * @param {DbSettings} settings
  * @param {{ clients: number, durationMs: number, warmupMs: number, pointsPerRequest: number }} shape
  * @param {(sql: ReturnType<typeof statements>) => (client: import('pg').Client) => Promise<unknown>} makeWork
- * @param {() => (requests: number) => object} [meter] measures the measured loop (while the clients are connected)
+ * @param {() => Promise<(requests: number) => Promise<object>>} [meter] measures the measured loop (while the clients are connected)
  */
 async function runDbLoop(settings, shape, makeWork, meter) {
   const clients = await connectClients(settings, shape.clients);
   try {
     const work = makeWork(statements(settings.prepared));
     if (shape.warmupMs > 0) await loop(clients, shape.warmupMs, work);
-    const stopMeter = meter?.();
+    const stopMeter = await meter?.();
     const { latencies, errors, firstError, elapsedS } = await loop(clients, shape.durationMs, work);
     return {
       ...summarize(latencies, elapsedS, shape.pointsPerRequest),
-      ...stopMeter?.(latencies.length + errors),
+      ...(await stopMeter?.(latencies.length + errors)),
       errors,
       ...(firstError ? { firstError: String(firstError) } : {}),
     };

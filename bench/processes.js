@@ -8,12 +8,14 @@
  */
 
 const { execFileSync, spawn } = require('node:child_process');
-const { readdirSync, readFileSync } = require('node:fs');
+const { readFileSync } = require('node:fs');
 const http = require('node:http');
 const { createServer } = require('node:net');
 const process = require('node:process');
 const { clearTimeout, setTimeout } = require('node:timers');
 const { setTimeout: sleep } = require('node:timers/promises');
+
+const { Client } = require('pg');
 
 const STDERR_KEPT = 16 * 1024;
 
@@ -145,58 +147,69 @@ function machineCpu() {
 }
 
 /**
- * CPU time used so far (ms) by all PostgreSQL processes of this machine (backends, checkpointer,
- * WAL writer...), from /proc; null elsewhere. A backend that exits takes its time with it, so
- * read it while the connections of interest are open.
- * @returns {number | null}
+ * CPU time used so far (ms) by each of the given processes, from /proc; a process that is gone is
+ * left out.
+ * @param {number[]} pids
+ * @returns {Map<number, number>}
  */
-function postgresCpuMs() {
+function cpuByPid(pids) {
+  /** @type {Map<number, number>} */
+  const out = new Map();
+  for (const pid of pids) {
+    const { cpuMs } = processUsage(pid);
+    if (cpuMs != null) out.set(pid, cpuMs);
+  }
+  return out;
+}
+
+/**
+ * The PostgreSQL backends serving the benchmark database (its pools and clients), not the rest of
+ * the server: other databases on a shared server would otherwise count.
+ * @param {string} databaseUrl
+ * @returns {Promise<number[]>}
+ */
+async function benchmarkBackends(databaseUrl) {
+  const client = new Client({ connectionString: databaseUrl, application_name: 'device-timeseries-bench-meter' });
+  await client.connect();
   try {
-    clockTicks ||= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-    let ticks = 0;
-    for (const entry of readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      let stat;
-      try {
-        stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      } catch {
-        continue; // gone meanwhile
-      }
-      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== 'postgres') continue;
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
-    }
-    return (ticks * 1000) / clockTicks;
-  } catch {
-    return null;
+    const { rows } = await client.query(
+      'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+    );
+    return rows.map((row) => Number(row.pid));
+  } finally {
+    await client.end();
   }
 }
 
 /**
- * Starts measuring where the CPU goes during a run: the server process (when there is one),
- * PostgreSQL, this process (the load generator), and the whole machine.
+ * Starts measuring where the CPU goes during a run: the server process (when there is one), the
+ * PostgreSQL backends of the benchmark database (those open at the start or at the end; one that
+ * opens and closes within the run is missed), this process (the load generator), and the machine.
  * @param {number | undefined} serverPid
+ * @param {string} databaseUrl
  */
-function startCpuMeter(serverPid) {
+async function startCpuMeter(serverPid, databaseUrl) {
   const server = serverPid === undefined ? null : processUsage(serverPid).cpuMs;
-  const postgres = postgresCpuMs();
+  const backendsBefore = cpuByPid(await benchmarkBackends(databaseUrl));
   const own = process.cpuUsage();
   const machine = machineCpu();
   /**
    * CPU ms per request of each part, and how busy the machine was (%).
    * @param {number} requests
    */
-  return (requests) => {
-    const perRequest = (/** @type {number | null} */ before, /** @type {number | null} */ after) =>
-      before == null || after == null || requests === 0
-        ? null
-        : Math.round(((after - before) / requests) * 1000) / 1000;
+  return async (requests) => {
     const ownUsed = process.cpuUsage(own);
     const machineAfter = machineCpu();
+    const serverAfter = serverPid === undefined ? null : processUsage(serverPid).cpuMs;
+    const backendsAfter = cpuByPid(await benchmarkBackends(databaseUrl));
+    let postgres = 0;
+    for (const [pid, after] of backendsAfter) postgres += after - (backendsBefore.get(pid) ?? 0);
+    const perRequest = (/** @type {number | null} */ used) =>
+      used == null || requests === 0 ? null : Math.round((used / requests) * 1000) / 1000;
     return {
-      cpuMsPerRequest: serverPid === undefined ? null : perRequest(server, processUsage(serverPid).cpuMs),
-      postgresCpuMsPerRequest: perRequest(postgres, postgresCpuMs()),
-      loadCpuMsPerRequest: perRequest(0, (ownUsed.user + ownUsed.system) / 1000),
+      cpuMsPerRequest: server == null || serverAfter == null ? null : perRequest(serverAfter - server),
+      postgresCpuMsPerRequest: perRequest(postgres),
+      loadCpuMsPerRequest: perRequest((ownUsed.user + ownUsed.system) / 1000),
       machineBusyPct:
         machine && machineAfter && machineAfter.total > machine.total
           ? Math.round(((machineAfter.busy - machine.busy) / (machineAfter.total - machine.total)) * 1000) / 10
@@ -207,7 +220,6 @@ function startCpuMeter(serverPid) {
 
 module.exports = {
   startCpuMeter,
-  postgresCpuMs,
   machineCpu,
   getStatus,
   freePort,

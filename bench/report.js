@@ -144,16 +144,19 @@ async function renderReport(result) {
     '',
     `${settings.connections} connections (HTTP) or ${settings.dbClients} pg clients (db), ${settings.durationS} s per run after a`,
     `${settings.warmupS} s warm-up, ${settings.rounds} rounds in the order ${settings.order}; each figure is the mean of`,
-    `the rounds. Pool size of both servers: ${settings.poolSize}. "node CPU" is the server process's CPU time per request.`,
+    `the rounds. Pool size of both servers: ${settings.poolSize}. CPU per request (ms): "node" is the server process, "pg" the`,
+    'PostgreSQL backends of the benchmark database (not its WAL writer or checkpointer), "load" the load generator',
+    '(autocannon, or the pg clients of `db`); the machine has',
+    `${machine.cpus * 1000} ms of CPU per second, and every run keeps it close to fully busy.`,
     '',
-    '| Scenario | Target | req/s | points/s | p50 ms | p99 ms | errors | node CPU ms/req |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| Scenario | Target | req/s | points/s | p50 ms | p99 ms | errors | node CPU | pg CPU | load CPU |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const s of result.scenarios) {
     for (const target of ['service', 'bare', 'db']) {
       const t = s[target];
       lines.push(
-        `| ${s.scenario} | ${target} | ${t.rps < 100 ? t.rps.toFixed(1) : fmt(t.rps)} | ${fmt(t.pointsPerS)} | ${t.p50Ms} | ${t.p99Ms} | ${t.errors} | ${t.cpuMsPerRequest ?? '–'} |`,
+        `| ${s.scenario} | ${target} | ${t.rps < 100 ? t.rps.toFixed(1) : fmt(t.rps)} | ${fmt(t.pointsPerS)} | ${t.p50Ms} | ${t.p99Ms} | ${t.errors} | ${t.cpuMsPerRequest ?? '–'} | ${t.postgresCpuMsPerRequest ?? '–'} | ${t.loadCpuMsPerRequest ?? '–'} |`,
       );
     }
   }
@@ -189,7 +192,10 @@ async function renderReport(result) {
         ? ` (A ${result.mode} run: ${fmt(memory.first.requests)} and ${fmt(memory.second.requests)} requests instead of 10,000 and 100,000.)`
         : ''),
     '',
-    `RSS along the way (MB): ${(memory.series ?? []).map((/** @type {any} */ point) => `${fmt(point.requests)}: ${mb(point.rssBytes)}`).join(', ')}.`,
+    `RSS along the way (MB): ${(memory.series ?? []).map((/** @type {any} */ point) => `${fmt(point.requests)}: ${mb(point.rssBytes)}`).join(', ')}` +
+      (memory.trendMbPer10k == null
+        ? '.'
+        : `; least-squares trend ${signed(memory.trendMbPer10k)} MB per 10,000 requests. RSS saw-tooths with garbage collection, so one sample can sit at a peak or a trough; the trend tells growth from noise.`),
     '',
     '## Validation cost',
     '',
@@ -225,7 +231,8 @@ async function renderReport(result) {
     '- **service**: `node dist/src/main.js` as a child process with `NODE_ENV=production`, `LOG_LEVEL=info` (stdout, the',
     '  request logs, to /dev/null), `JWT_PUBLIC_KEY` (a generated ES256 key) and `CONTINUATION_SECRET`.',
     '- **bare**: `bench/bare-server.js`, Fastify + pg, a child process with the same environment: the same config module,',
-    '  pool size, timeouts, token verification (ES256, `exp` required), scope and collection rules, the same limits as an',
+    '  pool size, timeouts, token verification on every request (ES256, `exp` required; the service may cache',
+    '  verified tokens, bare does not), scope and collection rules, the same limits as an',
     '  Ajv JSON schema, literally the same SQL (imported from `dist/src/devices/timeseries.sql.js`) in the same',
     '  transaction (BEGIN, lock or create the device, register the points, COMMIT), the same envelope, status codes and',
     `  pino request logs. It uses a fast-json-stringify response schema and ${settings.preparedStatements.bare ? 'named prepared statements' : 'unnamed statements'}.`,

@@ -114,6 +114,9 @@ async function main() {
   if (options.reportOnly) {
     // docs/performance.md again from the recorded results, e.g. after editing bench/notes.md.
     const result = JSON.parse(readFileSync(join(RESULTS_DIR, 'latest.json'), 'utf8'));
+    if (result.memory.series && result.memory.trendMbPer10k === undefined) {
+      result.memory.trendMbPer10k = trendMbPer10k(result.memory.series);
+    }
     result.targets = evaluateTargets(result);
     writeFileSync(REPORT_PATH, await renderReport(result));
     say(`Report: ${REPORT_PATH} (from bench/results/latest.json, nothing measured)`);
@@ -194,6 +197,8 @@ async function main() {
     const dbSettings = { url: database.url, statementTimeoutMs: config.database.statementTimeoutMs, prepared };
     /** @type {Client} */
     const client = { tokens, headers: { 'content-type': 'application/json', ercollectionid: BENCH_COLLECTION } };
+    /** @type {HttpContext} */
+    const http = { client, fixtures, runTag, databaseUrl: database.url };
     const selected = SCENARIOS.filter((s) => options.scenarios.includes(s.name));
     /** @type {any[]} */
     const runs = [];
@@ -204,7 +209,7 @@ async function main() {
           const measure = (/** @type {number} */ durationS) =>
             target === 'db'
               ? measureDb(scenario, dbSettings, fixtures, durationS, runTag)
-              : measureHttp(scenario, /** @type {any} */ (servers[target]), client, fixtures, durationS, runTag);
+              : measureHttp(scenario, /** @type {any} */ (servers[target]), http, durationS);
           if (round === 1 && options.warmupS > 0) await measure(options.warmupS);
           await settleDatabase(database.url);
           const quiet = await awaitQuietMachine(options.quick ? 10 : 60);
@@ -216,7 +221,8 @@ async function main() {
             `  ${target.padEnd(7)} round ${round}: ${String(figures.rps).padStart(8)} req/s ` +
               `${String(figures.pointsPerS).padStart(9)} points/s  p50 ${figures.p50Ms} ms  p99 ${figures.p99Ms} ms` +
               `  errors ${figures.errors}` +
-              (figures.cpuMsPerRequest == null ? '' : `  node CPU ${figures.cpuMsPerRequest} ms/req`),
+              `  CPU ms/req: ${figures.cpuMsPerRequest == null ? '' : `node ${figures.cpuMsPerRequest}, `}` +
+              `PostgreSQL ${figures.postgresCpuMsPerRequest}, load ${figures.loadCpuMsPerRequest}`,
           );
           if (figures.errors > 0) say(`    statuses: ${JSON.stringify(figures.statusCodes ?? figures.firstError)}`);
         }
@@ -226,8 +232,8 @@ async function main() {
     // The time of one 1000-point request on its own, without queueing behind 15 others.
     const new1000 = /** @type {import('./scenarios').Scenario} */ (SCENARIOS.find((s) => s.name === 'new1000'));
     const aloneS = options.quick ? 2 : 5;
-    await measureHttp(new1000, /** @type {any} */ (servers.service), client, fixtures, 1, runTag, 1);
-    const alone = await measureHttp(new1000, /** @type {any} */ (servers.service), client, fixtures, aloneS, runTag, 1);
+    await measureHttp(new1000, /** @type {any} */ (servers.service), http, 1, 1);
+    const alone = await measureHttp(new1000, /** @type {any} */ (servers.service), http, aloneS, 1);
     say(
       `\nnew1000 alone (1 connection, ${aloneS} s): p50 ${alone.p50Ms} ms, p99 ${alone.p99Ms} ms, ` +
         `node CPU ${alone.cpuMsPerRequest} ms/req, errors ${alone.errors}`,
@@ -369,16 +375,25 @@ async function seedFixtures(url, config, fixtures, prepared) {
  */
 
 /**
- * One measured run of a scenario over HTTP, with the server's CPU time per request.
+ * What the HTTP runs of one benchmark share.
+ * @typedef {{ client: Client, fixtures: { same: string[], list: string }, runTag: string, databaseUrl: string }} HttpContext
+ */
+
+/**
+ * One measured run of a scenario over HTTP, with where the CPU went per request.
  * @param {import('./scenarios').Scenario} scenario
  * @param {import('./processes').ServerProcess} server
- * @param {Client} client
- * @param {{ same: string[], list: string }} fixtures
+ * @param {HttpContext} context
  * @param {number} durationS
- * @param {string} runTag
  * @param {number} [connections]
  */
-async function measureHttp(scenario, server, client, fixtures, durationS, runTag, connections = CONNECTIONS) {
+async function measureHttp(
+  scenario,
+  server,
+  { client, fixtures, runTag, databaseUrl },
+  durationS,
+  connections = CONNECTIONS,
+) {
   const body = scenario.kind === 'register' ? JSON.stringify(pointsOf(scenario.points)) : undefined;
   const path =
     scenario.devices === 'new'
@@ -392,7 +407,7 @@ async function measureHttp(scenario, server, client, fixtures, durationS, runTag
             return () => `/apollo/devices/${next()}/timeseries`;
           })()
         : () => `/apollo/devices/${fixtures.list}/timeseries?limit=${scenario.points}`;
-  const stopMeter = startCpuMeter(server.child.pid);
+  const stopMeter = await startCpuMeter(server.child.pid, databaseUrl);
   const figures = await runHttpLoad({
     url: server.url,
     connections,
@@ -404,7 +419,7 @@ async function measureHttp(scenario, server, client, fixtures, durationS, runTag
     path,
     pointsPerRequest: scenario.points,
   });
-  return { ...figures, ...stopMeter(figures.requests + figures.errors) };
+  return { ...figures, ...(await stopMeter(figures.requests + figures.errors)) };
 }
 
 /**
@@ -431,7 +446,7 @@ async function measureDb(scenario, settings, fixtures, durationS, runTag) {
         ? (client) =>
             registerTransaction(client, sql, { deviceId: nextDevice(), collectionId: BENCH_COLLECTION, ids, types })
         : (client) => client.query(sql.listTimeseries([fixtures.list, null, null, scenario.points + 1])),
-    () => startCpuMeter(undefined),
+    () => startCpuMeter(undefined, settings.url),
   );
 }
 
@@ -480,8 +495,27 @@ async function measureMemory(server, client, [first, second], runTag) {
     first: { requests: first, rssBytes: rssFirst, rps: a.rps, errors: a.errors },
     second: { requests: second, rssBytes: rssSecond, rps: round(rpsSum / 9, 1), errors },
     series,
+    trendMbPer10k: trendMbPer10k(series),
     growthPct: round(((rssSecond - rssFirst) / rssFirst) * 100, 1),
   };
+}
+
+/**
+ * The least-squares slope of RSS over requests, in MB per 10,000 requests: near zero when RSS only
+ * saw-tooths with garbage collection, steadily positive when something grows per request.
+ * @param {Array<{ requests: number, rssBytes: number | null }>} series
+ */
+function trendMbPer10k(series) {
+  const points = series
+    .filter((p) => p.rssBytes != null)
+    .map((p) => [p.requests / 10_000, Number(p.rssBytes) / 1048576]);
+  const n = points.length;
+  if (n < 2) return null;
+  const mx = points.reduce((a, [x]) => a + x, 0) / n;
+  const my = points.reduce((a, [, y]) => a + y, 0) / n;
+  const sxy = points.reduce((a, [x, y]) => a + (x - mx) * (y - my), 0);
+  const sxx = points.reduce((a, [x]) => a + (x - mx) ** 2, 0);
+  return sxx === 0 ? null : round(sxy / sxx, 2);
 }
 
 /**
@@ -497,14 +531,20 @@ function summarizeRuns(scenarios, runs) {
     for (const target of TARGETS) {
       const mine = runs.filter((run) => run.scenario === scenario.name && run.target === target);
       const mean = meanOf(mine, keys);
-      const cpu = mine.map((run) => run.cpuMsPerRequest).filter((v) => v != null);
+      const meanOrNull = (/** @type {string} */ key, /** @type {number} */ digits) => {
+        const values = mine.map((run) => run[key]).filter((v) => v != null);
+        return values.length ? round(values.reduce((a, b) => a + b, 0) / values.length, digits) : null;
+      };
       byTarget[target] = {
         rps: round(mean.rps, 1),
         pointsPerS: Math.round(mean.pointsPerS),
         p50Ms: round(mean.p50Ms, 2),
         p99Ms: round(mean.p99Ms, 2),
         errors: mine.reduce((sum, run) => sum + run.errors, 0),
-        cpuMsPerRequest: cpu.length ? round(cpu.reduce((a, b) => a + b, 0) / cpu.length, 3) : null,
+        cpuMsPerRequest: meanOrNull('cpuMsPerRequest', 3),
+        postgresCpuMsPerRequest: meanOrNull('postgresCpuMsPerRequest', 3),
+        loadCpuMsPerRequest: meanOrNull('loadCpuMsPerRequest', 3),
+        machineBusyPct: meanOrNull('machineBusyPct', 1),
         rounds: mine.map((run) => run.rps),
       };
     }
