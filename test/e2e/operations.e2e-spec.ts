@@ -113,6 +113,21 @@ describe('rate limiting per token subject', () => {
     );
   });
 
+  it("counts a subject's requests on every route against one limit", async () => {
+    const reader = token({ sub: 'mixed-client', scope: 'apollo_write apollo_read', collections: [collection] });
+    const device = uniqueDevice();
+    const statuses = [(await t.postTimeseries(device, [{ id: 'p', pointType: 't' }], { token: reader })).statusCode];
+    for (let i = 0; i < 5; i++) {
+      const list = await t.request({
+        method: 'GET',
+        url: `/apollo/devices/${device}/timeseries`,
+        headers: { authorization: `Bearer ${reader}` },
+      });
+      statuses.push(list.statusCode);
+    }
+    expect(statuses).toEqual([202, 200, 200, 200, 200, 429]);
+  });
+
   it('never limits the health and metrics routes', async () => {
     for (let i = 0; i < 12; i++) {
       expect((await t.request({ method: 'GET', url: '/health' })).statusCode).toBe(200);
