@@ -9,8 +9,8 @@
  * - the same token check (ES256/RS256 signature, `exp` required, 60 s of clock skew), the same
  *   scope and `erCollectionId` rules, and the same claims parsing (the service's `principalFromClaims`);
  * - the same input rules (the service's limits and pattern), as JSON schemas compiled by Ajv;
- * - literally the same SQL (imported from dist/src/devices/timeseries.sql.js) in the same
- *   transaction: BEGIN, lock or create the device, register the points, COMMIT;
+ * - literally the same SQL (imported from dist/src/devices/timeseries.sql.js): one statement per
+ *   request, run again on the same two races the service retries;
  * - the same envelope, status codes and `x-correlation-id`, and the same pino request logs.
  *
  * What it does differently is what a hand-written server does well: one route table, hooks
@@ -32,7 +32,6 @@ const jwt = require('jsonwebtoken');
 const { Pool } = require('pg');
 
 const { fromDist } = require('./dist');
-const { REGISTER_IN_ONE_STATEMENT } = require('./experiments/one-statement.sql');
 
 const { loadConfig } = fromDist('config/config');
 const SQL = fromDist('devices/timeseries.sql');
@@ -47,7 +46,7 @@ const { createLogger } = fromDist('common/logger');
 const COLLECTION_HEADER = 'ercollectionid';
 const CONTINUATION_TOKEN_HEADER = 'continuationtoken';
 const LIST_TOKEN_PURPOSE = 'devices.timeseries.list.v1';
-const DEVICE_LOCK_ATTEMPTS = 3;
+const REGISTER_ATTEMPTS = 5;
 const CLOCK_TOLERANCE_SECONDS = 60;
 const MAX_PARAM_LENGTH = 4096;
 
@@ -120,7 +119,7 @@ const DEVICE_PARAMS = {
 /**
  * Builds the server (not listening) and its pool.
  * @param {ReturnType<typeof loadConfig>} config
- * @param {{ prepared: boolean, oneStatement?: boolean }} options
+ * @param {{ prepared: boolean }} options
  */
 function createBareServer(config, options) {
   if (!config.database.url) throw new Error('DATABASE_URL is required: the bare server runs on PostgreSQL only.');
@@ -149,10 +148,8 @@ function createBareServer(config, options) {
     options.prepared
       ? (/** @type {unknown[]} */ values) => ({ name, text, values })
       : (/** @type {unknown[]} */ values) => ({ text, values });
-  const lockOrCreateDevice = statement('lock_or_create_device', SQL.LOCK_OR_CREATE_DEVICE);
-  const registerPoints = statement('register_points', SQL.REGISTER_POINTS);
-  const listTimeseries = statement('list_timeseries', SQL.LIST_TIMESERIES);
-  const oneStatement = statement('register_in_one_statement', REGISTER_IN_ONE_STATEMENT);
+  const registerPoints = statement('register_points', SQL.REGISTER_POINTS.text);
+  const listTimeseries = statement('list_timeseries', SQL.LIST_TIMESERIES.text);
 
   const publicKey = createPublicKey(config.jwt.publicKey);
   /** @type {import('jsonwebtoken').VerifyOptions} */
@@ -320,13 +317,7 @@ function createBareServer(config, options) {
         );
       }
 
-      const byPointId = options.oneStatement
-        ? assertNoConflicts(points, await registerInOneStatement(deviceId, access, ids, types))
-        : await inTransaction(async (client) => {
-            await lockDevice(client, deviceId, access.target, access);
-            const { rows } = await client.query(registerPoints([deviceId, ids, types]));
-            return assertNoConflicts(points, new Map(rows.map((row) => [row.point_id, row])));
-          });
+      const byPointId = assertNoConflicts(points, await register(deviceId, access, ids, types));
 
       const relationships = points.map((point) => {
         const row = byPointId.get(point.id);
@@ -415,72 +406,28 @@ function createBareServer(config, options) {
   );
 
   /**
-   * Runs `work` in one transaction on one pooled connection; rolls back on any failure.
-   * @template T
-   * @param {(client: import('pg').PoolClient) => Promise<T>} work
-   * @returns {Promise<T>}
-   */
-  async function inTransaction(work) {
-    const client = await pool.connect();
-    /** @type {Error | undefined} */
-    let broken;
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch((/** @type {Error} */ rollbackError) => {
-        broken = rollbackError;
-      });
-      throw error;
-    } finally {
-      client.release(broken);
-    }
-  }
-
-  /**
-   * The experiment (BARE_SQL=one-statement): the registration as one statement, no transaction
-   * around it; run again when a concurrent request created the device or a point meanwhile.
+   * The registration: one statement, no transaction around it; run again when a concurrent
+   * request created the device or one of the points meanwhile (as the service does).
    * @param {string} deviceId
    * @param {{ allowed: readonly string[], target: string | undefined }} access
    * @param {string[]} ids
    * @param {string[]} types
    * @returns {Promise<Map<string, any>>}
    */
-  async function registerInOneStatement(deviceId, access, ids, types) {
-    for (let attempt = 1; ; attempt++) {
+  async function register(deviceId, access, ids, types) {
+    for (let attempt = 1; attempt <= REGISTER_ATTEMPTS; attempt++) {
       /** @type {any[]} */
       let rows;
       try {
-        ({ rows } = await pool.query(oneStatement([deviceId, access.target, access.allowed, ids, types])));
+        ({ rows } = await pool.query(registerPoints([deviceId, access.target, access.allowed, ids, types])));
       } catch (error) {
-        if (/** @type {any} */ (error).code === '23505' && attempt < DEVICE_LOCK_ATTEMPTS) continue;
+        if (/** @type {any} */ (error).code === '23505') continue;
         throw error;
       }
       const device = rows.find((row) => row.point_id === null);
-      if (!device) {
-        if (attempt < DEVICE_LOCK_ATTEMPTS) continue;
-        throw new HttpError(503, 'The device is being changed concurrently; try again');
-      }
+      if (!device) continue;
       assertCanAccess(access, device.collection_id);
       return new Map(rows.filter((row) => row.point_id !== null).map((row) => [row.point_id, row]));
-    }
-  }
-
-  /**
-   * @param {import('pg').PoolClient} client
-   * @param {string} deviceId
-   * @param {string} collectionId
-   * @param {{ allowed: readonly string[] }} access
-   */
-  async function lockDevice(client, deviceId, collectionId, access) {
-    for (let attempt = 0; attempt < DEVICE_LOCK_ATTEMPTS; attempt++) {
-      const { rows } = await client.query(lockOrCreateDevice([deviceId, collectionId]));
-      if (rows.length > 0) {
-        assertCanAccess(access, rows[0].collection_id);
-        return;
-      }
     }
     throw new HttpError(503, 'The device is being changed concurrently; try again');
   }
@@ -652,8 +599,7 @@ function validationFailure(issues, part, maxPoints) {
 async function main() {
   const config = loadConfig(process.env);
   const prepared = !['false', '0', 'no', 'off'].includes((process.env.BARE_PREPARED ?? 'true').toLowerCase());
-  const oneStatement = process.env.BARE_SQL === 'one-statement';
-  const { app, pool } = createBareServer(config, { prepared, oneStatement });
+  const { app, pool } = createBareServer(config, { prepared });
   const stop = () => {
     app
       .close()
@@ -666,7 +612,7 @@ async function main() {
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
   await app.listen({ port: config.port, host: config.host });
-  app.log.info({ prepared, oneStatement, poolSize: config.database.poolSize }, 'bare reference server listening');
+  app.log.info({ prepared, poolSize: config.database.poolSize }, 'bare reference server listening');
 }
 
 if (require.main === module) {

@@ -1,7 +1,7 @@
 'use strict';
 
 /**
- * `db`: the database's limit. The service's SQL alone, in the service's transaction, run by N
+ * `db`: the database's limit. The service's SQL alone, one statement per request as the service sends it, run by N
  * concurrent pg clients in a loop for a fixed time: no HTTP, no token, no validation, no JSON.
  */
 
@@ -31,9 +31,8 @@ function statements(prepared) {
       ? (/** @type {unknown[]} */ values) => ({ name, text, values })
       : (/** @type {unknown[]} */ values) => ({ text, values });
   return {
-    lockOrCreateDevice: statement('lock_or_create_device', SQL.LOCK_OR_CREATE_DEVICE),
-    registerPoints: statement('register_points', SQL.REGISTER_POINTS),
-    listTimeseries: statement('list_timeseries', SQL.LIST_TIMESERIES),
+    registerPoints: statement('register_points', SQL.REGISTER_POINTS.text),
+    listTimeseries: statement('list_timeseries', SQL.LIST_TIMESERIES.text),
   };
 }
 
@@ -58,27 +57,22 @@ async function connectClients(settings, count) {
 }
 
 /**
- * The service's write transaction: BEGIN, lock or create the device, register the points, COMMIT.
+ * The service's registration: one statement, run again on the two races the service retries.
  * @param {import('pg').Client} client
  * @param {ReturnType<typeof statements>} sql
  * @param {{ deviceId: string, collectionId: string, ids: string[], types: string[] }} request
- * @returns {Promise<number>} the rows the register statement returned
+ * @returns {Promise<number>} the rows the statement returned
  */
-async function registerTransaction(client, sql, { deviceId, collectionId, ids, types }) {
-  await client.query('BEGIN');
-  try {
-    let locked = false;
-    for (let attempt = 0; attempt < 3 && !locked; attempt++) {
-      locked = (await client.query(sql.lockOrCreateDevice([deviceId, collectionId]))).rows.length > 0;
+async function registerPoints(client, sql, { deviceId, collectionId, ids, types }) {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    try {
+      const { rows } = await client.query(sql.registerPoints([deviceId, collectionId, [collectionId], ids, types]));
+      if (rows.length > 0) return rows.length;
+    } catch (error) {
+      if (/** @type {{ code?: string }} */ (error).code !== '23505') throw error;
     }
-    if (!locked) throw new Error(`device ${deviceId} could not be locked`);
-    const { rows } = await client.query(sql.registerPoints([deviceId, ids, types]));
-    await client.query('COMMIT');
-    return rows.length;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
   }
+  throw new Error(`device ${deviceId}: the registration kept racing concurrent ones`);
 }
 
 /**
@@ -138,4 +132,4 @@ async function runDbLoop(settings, shape, makeWork, meter) {
   }
 }
 
-module.exports = { statements, connectClients, registerTransaction, runDbLoop };
+module.exports = { statements, connectClients, registerPoints, runDbLoop };

@@ -16,7 +16,7 @@ const { join, relative } = require('node:path');
 const process = require('node:process');
 
 const { createThrowawayDatabase, dropDatabase, withClient } = require('./database');
-const { connectClients, registerTransaction, statements } = require('./db-loop');
+const { connectClients, registerPoints, statements } = require('./db-loop');
 const { useDistSnapshot } = require('./dist');
 const { runHttpLoad } = require('./http-load');
 const { stopServer } = require('./processes');
@@ -126,7 +126,7 @@ async function seed(url, fixtures) {
     const sql = statements(false);
     for (const [deviceId, count] of [...fixtures.same.map((d) => [d, 100]), [fixtures.list, 200]]) {
       const points = pointsOf(/** @type {number} */ (count));
-      await registerTransaction(client, sql, {
+      await registerPoints(client, sql, {
         deviceId: /** @type {string} */ (deviceId),
         collectionId: BENCH_COLLECTION,
         ids: points.map((p) => p.id),

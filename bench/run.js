@@ -27,7 +27,7 @@ const { URL } = require('node:url');
 
 const { checkConformance } = require('./conformance');
 const { createThrowawayDatabase, dropDatabase, isLoopback, serverFacts, withClient } = require('./database');
-const { connectClients, registerTransaction, runDbLoop } = require('./db-loop');
+const { connectClients, registerPoints, runDbLoop } = require('./db-loop');
 const { fromDist, mainPath, useDistSnapshot } = require('./dist');
 const { runHttpLoad } = require('./http-load');
 const { machineCpu, processUsage, startCpuMeter, stopServer } = require('./processes');
@@ -281,8 +281,7 @@ async function main() {
         connectTimeoutMs: config.database.connectTimeoutMs,
         statementTimeoutMs: config.database.statementTimeoutMs,
         dbClients: CONNECTIONS,
-        preparedStatements: { service: false, bare: prepared, db: prepared },
-        bareSql: process.env.BENCH_BARE_SQL === 'one-statement' ? 'one-statement (experiment)' : 'the service SQL',
+        preparedStatements: { service: true, bare: prepared, db: prepared },
         serviceExperiment: process.env.BENCH_SERVICE_EXPERIMENT ?? null,
         clientSubjects: BENCH_SUBJECTS,
         logLevel: env.LOG_LEVEL,
@@ -304,7 +303,6 @@ async function main() {
     mkdirSync(RESULTS_DIR, { recursive: true });
     const experiments = [
       process.env.BENCH_SERVICE_EXPERIMENT && `service-${process.env.BENCH_SERVICE_EXPERIMENT}`,
-      process.env.BENCH_BARE_SQL && `bare-${process.env.BENCH_BARE_SQL}`,
       !prepared && 'unprepared',
     ].filter(Boolean);
     const standard = options.standard && experiments.length === 0;
@@ -337,7 +335,7 @@ async function main() {
 
 /**
  * The devices `same100` posts again and the device `list100` reads, registered with the
- * service's own transaction before any measurement.
+ * service's own statement before any measurement.
  * @param {string} url
  * @param {any} config
  * @param {{ same: string[], list: string }} fixtures
@@ -349,7 +347,7 @@ async function seedFixtures(url, config, fixtures, prepared) {
     const sql = require('./db-loop').statements(false);
     const hundred = pointsOf(100);
     for (const deviceId of fixtures.same) {
-      await registerTransaction(client, sql, {
+      await registerPoints(client, sql, {
         deviceId,
         collectionId: BENCH_COLLECTION,
         ids: hundred.map((p) => p.id),
@@ -357,7 +355,7 @@ async function seedFixtures(url, config, fixtures, prepared) {
       });
     }
     const listed = pointsOf(LIST_DEVICE_POINTS);
-    await registerTransaction(client, sql, {
+    await registerPoints(client, sql, {
       deviceId: fixtures.list,
       collectionId: BENCH_COLLECTION,
       ids: listed.map((p) => p.id),
@@ -444,7 +442,7 @@ async function measureDb(scenario, settings, fixtures, durationS, runTag) {
     (sql) =>
       scenario.kind === 'register'
         ? (client) =>
-            registerTransaction(client, sql, { deviceId: nextDevice(), collectionId: BENCH_COLLECTION, ids, types })
+            registerPoints(client, sql, { deviceId: nextDevice(), collectionId: BENCH_COLLECTION, ids, types })
         : (client) => client.query(sql.listTimeseries([fixtures.list, null, null, scenario.points + 1])),
     () => startCpuMeter(undefined, settings.url),
   );

@@ -55,7 +55,7 @@ function startService(env, { migrate = false, nodeArgs = [], name = 'service' } 
 }
 
 /**
- * The preload of a service experiment (bench/experiments/<name>.js), e.g. `named-statements`.
+ * The preload of a service experiment (bench/experiments/<name>.js): a change measured without touching src/.
  * @param {string} name
  */
 function serviceExperiment(name) {
@@ -79,8 +79,6 @@ function startBare(env, { prepared, nodeArgs = [] }) {
       ...env,
       BARE_PREPARED: String(prepared),
       BENCH_DIST_DIR: distDir(),
-      // An experiment: the bare server on bench/experiments/one-statement.sql.js instead of the service's SQL.
-      ...(process.env.BENCH_BARE_SQL ? { BARE_SQL: process.env.BENCH_BARE_SQL } : {}),
     },
     readyPath: '/health/ready',
   });

@@ -2,6 +2,8 @@ import { EventEmitter } from 'node:events';
 
 import { PGlite, type Results } from '@electric-sql/pglite';
 
+import type { NamedQuery } from './prepared-statement';
+
 /**
  * A node-postgres shaped driver over embedded PGlite, for TypeORM's `postgres` dialect
  * (`DataSourceOptions.driver`). PGlite is one session in one process, so the "pool" hands its
@@ -106,10 +108,16 @@ class PgliteClient extends EventEmitter {
     super();
   }
 
-  async query(sql: string, parameters?: unknown[]): Promise<PgShapedResult> {
+  /**
+   * TypeORM sends text and parameters; PreparedStatement sends node-postgres's query config. PGlite
+   * has no named statements to keep: the name is not needed to run the text.
+   */
+  async query(statement: string | NamedQuery, parameters?: unknown[]): Promise<PgShapedResult> {
     const db = await this.db;
-    if (parameters && parameters.length > 0) {
-      return toPgShape(sql, await db.query(sql, parameters));
+    const sql = typeof statement === 'string' ? statement : statement.text;
+    const values = typeof statement === 'string' ? parameters : statement.values;
+    if (values && values.length > 0) {
+      return toPgShape(sql, await db.query(sql, values));
     }
     // Without parameters TypeORM may send several statements at once (migrations do); PGlite's
     // exec runs them all and, like pg, the last statement's result is the one reported.

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 
 import type { DeviceAccessScope } from '../auth/device-access-scope';
 import { ContinuationTokens, invalidToken } from '../common/continuation-token';
@@ -14,16 +14,28 @@ import type { ListedTimeseriesDto, TimeseriesPageDto } from './dto/timeseries-pa
 import {
   GET_TIMESERIES,
   LIST_TIMESERIES,
-  LOCK_OR_CREATE_DEVICE,
   REGISTER_POINTS,
   type ListedTimeseriesRow,
-  type LockedDeviceRow,
   type RegisteredPointRow,
-  type TimeseriesDetailRow,
 } from './timeseries.sql';
 
-/** A lost creation race is retried; a third empty answer in a row means something else is wrong. */
-const DEVICE_LOCK_ATTEMPTS = 3;
+/**
+ * A registration that lost a race to a concurrent one on the same device is run again (see
+ * REGISTER_POINTS). Identical concurrent requests need two attempts at most; five races lost in a
+ * row mean the device is under a storm of overlapping writes: the client is told to try again.
+ */
+const REGISTER_ATTEMPTS = 5;
+
+/** PostgreSQL's unique_violation. */
+const UNIQUE_VIOLATION = '23505';
+
+/** A registered point, as REGISTER_POINTS returns it. */
+interface RegisteredPoint {
+  pointId: string;
+  pointType: string;
+  timeseriesId: string;
+  created: boolean;
+}
 
 /** Purpose of the list's continuation tokens: a token of another list never reads as one of this. */
 const LIST_TOKEN_PURPOSE = 'devices.timeseries.list.v1';
@@ -44,7 +56,7 @@ export class TimeseriesService {
    * Registers the points of a device and returns one timeseries per point, in request order.
    * Idempotent: points that exist with the same type keep their timeseries. All or nothing: a
    * point that exists with another type fails the whole request with 409 and writes nothing.
-   * One transaction, four statements (BEGIN, device, points, COMMIT) whatever the point count.
+   * One statement whatever the point count (REGISTER_POINTS).
    */
   async register(
     deviceId: string,
@@ -53,33 +65,21 @@ export class TimeseriesService {
   ): Promise<RegisteredTimeseriesDto> {
     // Asked before the database, so the answer never depends on whether the device exists.
     const collectionId = access.collectionForNewDevice();
-    const rows = await this.dataSource.transaction(async (manager) => {
-      await this.lockDevice(manager, deviceId, collectionId, access);
-      const registered = await manager.query<RegisteredPointRow[]>(REGISTER_POINTS, [
-        deviceId,
-        points.map((p) => p.id),
-        points.map((p) => p.pointType),
-      ]);
-      const byPointId = new Map(registered.map((row) => [row.point_id, row]));
-      const conflicts = points.filter((p) => {
-        const row = byPointId.get(p.id);
-        return row !== undefined && row.point_type !== p.pointType;
-      });
-      if (conflicts.length > 0) throw pointTypeConflict(conflicts, byPointId);
-      return byPointId;
+    const values = [deviceId, collectionId, access.allowed, points.map((p) => p.id), points.map((p) => p.pointType)];
+    const registered = await this.registerOnce(values, access);
+
+    const conflicts = points.filter((p) => {
+      const existing = registered.get(p.id);
+      return existing !== undefined && existing.pointType !== p.pointType;
     });
+    if (conflicts.length > 0) throw pointTypeConflict(conflicts, registered);
 
     return {
       deviceId,
       relationships: points.map((point): TimeseriesRelationshipDto => {
-        const row = rows.get(point.id);
+        const row = registered.get(point.id);
         if (!row) throw new Error(`The database returned no timeseries for point ${JSON.stringify(point.id)}`);
-        return {
-          pointId: row.point_id,
-          pointType: row.point_type,
-          timeseriesId: row.timeseries_id,
-          created: row.created,
-        };
+        return row;
       }),
     };
   }
@@ -98,12 +98,7 @@ export class TimeseriesService {
     const filter = query.pointType ?? null;
     const after = continuationToken ? this.readListPosition(continuationToken, deviceId, filter) : null;
 
-    const rows = await this.dataSource.query<ListedTimeseriesRow[]>(LIST_TIMESERIES, [
-      deviceId,
-      after,
-      filter,
-      limit + 1,
-    ]);
+    const rows = await LIST_TIMESERIES.run(this.dataSource, [deviceId, after, filter, limit + 1]);
     access.assertCanAccess(rows[0]?.collection_id);
 
     const items = rows.flatMap((row) => (row.point_id === null ? [] : [toListed(row)]));
@@ -119,7 +114,7 @@ export class TimeseriesService {
 
   /** One timeseries of the device; 404 when the device has none by that id. */
   async get(deviceId: string, timeseriesId: string, access: DeviceAccessScope): Promise<TimeseriesDetailDto> {
-    const [row] = await this.dataSource.query<TimeseriesDetailRow[]>(GET_TIMESERIES, [deviceId, timeseriesId]);
+    const [row] = await GET_TIMESERIES.run(this.dataSource, [deviceId, timeseriesId]);
     access.assertCanAccess(row?.collection_id);
     if (!row || row.point_id === null) {
       throw new NotFoundError('The device has no timeseries with this id');
@@ -145,25 +140,38 @@ export class TimeseriesService {
   }
 
   /**
-   * Locks the device row, creating it in `collectionId` when it does not exist, and checks the
-   * caller may use it: the one place a device id meets the caller's collections.
+   * Runs REGISTER_POINTS until it is not racing a concurrent registration of the same device,
+   * checks the caller may use the device, and returns the device's rows by point id.
    */
-  private async lockDevice(
-    manager: EntityManager,
-    deviceId: string,
-    collectionId: string,
-    access: DeviceAccessScope,
-  ): Promise<void> {
-    for (let attempt = 0; attempt < DEVICE_LOCK_ATTEMPTS; attempt++) {
-      const [row] = await manager.query<LockedDeviceRow[]>(LOCK_OR_CREATE_DEVICE, [deviceId, collectionId]);
-      if (row) {
-        access.assertCanAccess(row.collection_id);
-        return;
+  private async registerOnce(values: unknown[], access: DeviceAccessScope): Promise<Map<string, RegisteredPoint>> {
+    for (let attempt = 0; attempt < REGISTER_ATTEMPTS; attempt++) {
+      let rows: RegisteredPointRow[];
+      try {
+        rows = await REGISTER_POINTS.run(this.dataSource, values);
+      } catch (error) {
+        if (isUniqueViolation(error)) continue; // a concurrent request committed some of these points first
+        throw error;
       }
-      // Another transaction created the device after this statement's snapshot: ask again.
+      let collectionId: string | undefined;
+      const registered = new Map<string, RegisteredPoint>();
+      for (const row of rows) {
+        if (row.point_id === null) {
+          collectionId = row.collection_id;
+        } else {
+          const { point_id: pointId, point_type: pointType, timeseries_id: timeseriesId, created } = row;
+          registered.set(pointId, { pointId, pointType, timeseriesId, created });
+        }
+      }
+      if (collectionId === undefined) continue; // a concurrent request created the device after our snapshot
+      access.assertCanAccess(collectionId);
+      return registered;
     }
     throw new ServiceUnavailableError('The device is being changed concurrently; try again');
   }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === UNIQUE_VIOLATION;
 }
 
 /** A joined row with its point present, as the API shows it. */
@@ -188,11 +196,11 @@ function toListed(row: ListedTimeseriesRow): ListedTimeseriesDto {
 
 function pointTypeConflict(
   conflicts: readonly PointDto[],
-  existing: ReadonlyMap<string, RegisteredPointRow>,
+  existing: ReadonlyMap<string, RegisteredPoint>,
 ): ConflictError {
   const described = conflicts.map(
     (p) =>
-      `${JSON.stringify(p.id)} is ${JSON.stringify(existing.get(p.id)!.point_type)}, not ${JSON.stringify(p.pointType)}`,
+      `${JSON.stringify(p.id)} is ${JSON.stringify(existing.get(p.id)!.pointType)}, not ${JSON.stringify(p.pointType)}`,
   );
   return new ConflictError(
     `Points already exist on the device with another pointType; nothing was written: ${described.join('; ')}`,

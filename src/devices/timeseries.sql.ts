@@ -1,72 +1,79 @@
+import { PreparedStatement } from '../database/prepared-statement';
+
 /**
- * The SQL of the devices feature. Every statement is set-based: a request sends the same number
- * of statements whatever the number of points, with points passed as arrays ($n::text[]), so a
- * request of 1000 points uses 3 bind parameters, far from PostgreSQL's 65,535.
+ * The SQL of the devices feature. Every request sends one statement, whatever the number of
+ * points: points are passed as arrays ($n::text[]), so a request of 1000 points uses 5 bind
+ * parameters, far from PostgreSQL's 65,535. The statements are prepared once per connection.
  */
 
 /**
- * Locks the device row for the rest of the transaction, creating it in collection $2 when it does
- * not exist. Returns no row only when a concurrent transaction created the device after this
- * statement's snapshot: the caller then runs it again (a new statement sees the committed row).
- * The lock serializes writers of one device, so the points statement that follows sees every
- * point committed before it and never races another request for the same points.
+ * Registers points $4 (ids) with types $5 on device $1 in ONE statement: data-modifying CTEs, no
+ * PL/pgSQL (so PGlite runs it too), no BEGIN/COMMIT. $2 is the collection a new device goes to,
+ * $3 the collections the caller may use.
+ *
+ * Returns first one row for the device (`point_id` null) with its collection, then, when the
+ * device is in $3, one row per requested point that exists (created = false, with its stored type)
+ * or was created (created = true). Nothing is written unless the device is in $3 and no requested
+ * id exists with another type: the caller then names the conflicts from the existing rows.
+ *
+ * The device row is locked (or created) first, which serializes the writers of one device. Two
+ * races leave the statement to be run again, each time writing nothing: no row at all means a
+ * concurrent request created the device after this statement's snapshot (its insert found the
+ * key taken); a unique_violation (23505) means a concurrent request committed one of these points
+ * after the snapshot, while this one waited for the device lock. A new statement has a new
+ * snapshot and sees the other request's rows.
  */
-export const LOCK_OR_CREATE_DEVICE = `
-WITH existing AS (
+export const REGISTER_POINTS = new PreparedStatement<RegisteredPointRow>(
+  'devices.register-points.v1',
+  `
+WITH existing_device AS (
   SELECT collection_id FROM device WHERE id = $1 FOR NO KEY UPDATE
-), inserted AS (
+), inserted_device AS (
   INSERT INTO device (id, collection_id)
-  SELECT $1::text, $2::text WHERE NOT EXISTS (SELECT 1 FROM existing)
+  SELECT $1::text, $2::text WHERE NOT EXISTS (SELECT 1 FROM existing_device)
   ON CONFLICT (id) DO NOTHING
   RETURNING collection_id
-)
-SELECT collection_id FROM existing
-UNION ALL
-SELECT collection_id FROM inserted`;
-
-export interface LockedDeviceRow {
-  collection_id: string;
-}
-
-/**
- * Registers points $2 (ids) with types $3 on device $1 and returns the timeseries of every
- * requested point: existing ones (created = false, with their stored type) and new ones
- * (created = true). When any requested id exists with another type, it inserts nothing and
- * returns the existing rows, so the caller can name the conflicts.
- */
-export const REGISTER_POINTS = `
-WITH input AS (
-  SELECT point_id, point_type FROM unnest($2::text[], $3::text[]) AS t(point_id, point_type)
+), the_device AS (
+  SELECT collection_id FROM existing_device UNION ALL SELECT collection_id FROM inserted_device
+), accessible AS (
+  SELECT 1 FROM the_device WHERE collection_id = ANY($3::text[])
+), input AS (
+  SELECT point_id, point_type FROM unnest($4::text[], $5::text[]) AS t(point_id, point_type)
 ), existing AS (
   SELECT p.point_id, p.point_type, ts.id AS timeseries_id
   FROM point p
   JOIN timeseries ts ON ts.device_id = p.device_id AND ts.point_id = p.point_id
-  WHERE p.device_id = $1 AND p.point_id = ANY($2::text[])
+  WHERE p.device_id = $1 AND p.point_id = ANY($4::text[]) AND EXISTS (SELECT 1 FROM accessible)
+), writable AS (
+  SELECT 1 FROM accessible
+  WHERE NOT EXISTS (
+    SELECT 1 FROM existing e JOIN input i ON i.point_id = e.point_id WHERE i.point_type <> e.point_type
+  )
 ), new_points AS (
   INSERT INTO point (device_id, point_id, point_type)
   SELECT $1::text, i.point_id, i.point_type
   FROM input i
-  WHERE NOT EXISTS (SELECT 1 FROM existing e WHERE e.point_id = i.point_id)
-    AND NOT EXISTS (
-      SELECT 1 FROM existing e JOIN input c ON c.point_id = e.point_id WHERE c.point_type <> e.point_type
-    )
+  WHERE EXISTS (SELECT 1 FROM writable) AND NOT EXISTS (SELECT 1 FROM existing e WHERE e.point_id = i.point_id)
   RETURNING point_id, point_type
 ), new_timeseries AS (
   INSERT INTO timeseries (device_id, point_id)
   SELECT $1::text, point_id FROM new_points
   RETURNING id, point_id
 )
-SELECT e.point_id, e.point_type, e.timeseries_id, false AS created FROM existing e
+SELECT d.collection_id, NULL::text AS point_id, NULL::text AS point_type, NULL::uuid AS timeseries_id,
+       NULL::boolean AS created
+FROM the_device d
 UNION ALL
-SELECT n.point_id, n.point_type, t.id AS timeseries_id, true AS created
-FROM new_points n JOIN new_timeseries t ON t.point_id = n.point_id`;
+SELECT NULL, e.point_id, e.point_type, e.timeseries_id, false FROM existing e
+UNION ALL
+SELECT NULL, n.point_id, n.point_type, t.id, true
+FROM new_points n JOIN new_timeseries t ON t.point_id = n.point_id`,
+);
 
-export interface RegisteredPointRow {
-  point_id: string;
-  point_type: string;
-  timeseries_id: string;
-  created: boolean;
-}
+/** The device's row (point columns null) or a point's row (collection null): see REGISTER_POINTS. */
+export type RegisteredPointRow =
+  | { collection_id: string; point_id: null; point_type: null; timeseries_id: null; created: null }
+  | { collection_id: null; point_id: string; point_type: string; timeseries_id: string; created: boolean };
 
 /**
  * One page of the device's timeseries in pointId order, after point $2 (exclusive, null for the
@@ -75,7 +82,9 @@ export interface RegisteredPointRow {
  * same however deep it is. The device row comes along (one row with null point columns when the
  * page is empty) so access is checked from the same statement; no row means no device.
  */
-export const LIST_TIMESERIES = `
+export const LIST_TIMESERIES = new PreparedStatement<ListedTimeseriesRow>(
+  'devices.list-timeseries.v1',
+  `
 WITH the_device AS (
   SELECT collection_id FROM device WHERE id = $1
 )
@@ -91,7 +100,8 @@ LEFT JOIN LATERAL (
   ORDER BY p.point_id
   LIMIT $4
 ) page ON true
-ORDER BY page.point_id`;
+ORDER BY page.point_id`,
+);
 
 export interface ListedTimeseriesRow {
   collection_id: string;
@@ -103,11 +113,14 @@ export interface ListedTimeseriesRow {
 }
 
 /** The device (for the access check) and its timeseries $2, if it has one by that id. */
-export const GET_TIMESERIES = `
+export const GET_TIMESERIES = new PreparedStatement<TimeseriesDetailRow>(
+  'devices.get-timeseries.v1',
+  `
 SELECT d.collection_id, t.id AS timeseries_id, t.point_id, p.point_type, t.status, t.created_at
 FROM device d
 LEFT JOIN timeseries t ON t.device_id = d.id AND t.id = $2::uuid
 LEFT JOIN point p ON p.device_id = t.device_id AND p.point_id = t.point_id
-WHERE d.id = $1`;
+WHERE d.id = $1`,
+);
 
 export type TimeseriesDetailRow = ListedTimeseriesRow;

@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 
+import { REGISTER_POINTS } from '../../src/devices/timeseries.sql';
 import { TcpProxy } from '../support/tcp-proxy';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { TEST_DATABASE_URL_VARIABLE } from '../support/test-database';
@@ -12,7 +13,7 @@ if (!databaseUrl) {
 const describeOnServer = databaseUrl ? describe : describe.skip;
 
 /**
- * The database goes away, connections are cut mid-transaction, the pool runs dry: the service
+ * The database goes away, connections are cut as a statement is sent, the pool runs dry: the service
  * answers 503 in the envelope within bounded time, stays up, loses or half-writes nothing, and
  * recovers by itself. PostgreSQL is reached through a proxy the test breaks, never stopped.
  */
@@ -108,10 +109,11 @@ describeOnServer('database faults', () => {
     expect((await t.request({ method: 'GET', url: '/health/ready' })).statusCode).toBe(200);
   });
 
-  it('leaves nothing behind when the connection is cut in the middle of a transaction', async () => {
+  it('leaves nothing behind when the connection is cut as the registration is sent', async () => {
     const deviceId = uniqueDevice();
-    // The device row is written, then the points statement never reaches the server.
-    proxy.cutWhenClientSends('new_points');
+    // The registration statement never reaches the server, whether it is sent in full (a new
+    // connection prepares it) or by name (a connection that prepared it before).
+    proxy.cutWhenClientSends(REGISTER_POINTS.name);
     const response = await post(deviceId, 1000);
     expect(response.statusCode).toBe(503);
     expect(await pointsOf(deviceId)).toEqual({ devices: 0, points: 0, timeseries: 0 });
@@ -120,6 +122,24 @@ describeOnServer('database faults', () => {
     let retried = await post(deviceId, 1000);
     for (let attempt = 0; attempt < 10 && retried.statusCode !== 202; attempt++) retried = await post(deviceId, 1000);
     expect(retried.statusCode).toBe(202);
+    expect(await pointsOf(deviceId)).toEqual({ devices: 1, points: 1000, timeseries: 1000 });
+  });
+
+  it('loses nothing when the answer of a registration is lost: the retry answers the same timeseries', async () => {
+    const deviceId = uniqueDevice();
+    // The server runs and commits the statement; the service never hears back.
+    proxy.cutAfterClientSends(REGISTER_POINTS.name);
+    const response = await post(deviceId, 1000);
+    expect(response.statusCode).toBe(503);
+    expect(await pointsOf(deviceId)).toEqual({ devices: 1, points: 1000, timeseries: 1000 });
+
+    // A client that retries gets every timeseries, none twice: the committed ones, not new ones.
+    let retried = await post(deviceId, 1000);
+    for (let attempt = 0; attempt < 10 && retried.statusCode !== 202; attempt++) retried = await post(deviceId, 1000);
+    expect(retried.statusCode).toBe(202);
+    const relationships = retried.json().data.relationships as Array<{ created: boolean }>;
+    expect(relationships).toHaveLength(1000);
+    expect(relationships.every((r) => !r.created)).toBe(true);
     expect(await pointsOf(deviceId)).toEqual({ devices: 1, points: 1000, timeseries: 1000 });
   });
 

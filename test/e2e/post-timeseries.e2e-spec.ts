@@ -116,6 +116,46 @@ describe('POST /apollo/devices/{deviceId}/timeseries', () => {
       expect(createdFlags.filter(Boolean)).toHaveLength(1);
       expect(await countTimeseries(deviceId)).toBe(25);
     });
+
+    it('gives overlapping concurrent requests one timeseries per point, each point created once', async () => {
+      const deviceId = uniqueDevice();
+      expect((await t.postTimeseries(deviceId, [{ id: 'seed', pointType: 't' }], { token: writer })).statusCode).toBe(
+        202,
+      );
+      const shared = Array.from({ length: 10 }, (_, i) => ({ id: `shared-${i}`, pointType: 'temperature' }));
+      const bodies = Array.from({ length: 16 }, (_, r) => [
+        ...shared,
+        ...Array.from({ length: 5 }, (_, i) => ({ id: `own-${r}-${i}`, pointType: 'humidity' })),
+      ]);
+      const responses = await Promise.all(bodies.map((body) => t.postTimeseries(deviceId, body, { token: writer })));
+
+      expect(responses.map((r) => r.statusCode)).toEqual(Array(16).fill(202));
+      const relationships = responses.flatMap(
+        (r) => r.json().data.relationships as Array<{ pointId: string; timeseriesId: string; created: boolean }>,
+      );
+      for (const point of shared) {
+        const seen = relationships.filter((x) => x.pointId === point.id);
+        expect(new Set(seen.map((x) => x.timeseriesId)).size).toBe(1);
+        expect(seen.filter((x) => x.created)).toHaveLength(1);
+      }
+      expect(relationships.filter((x) => x.pointId.startsWith('own-')).every((x) => x.created)).toBe(true);
+      expect(await countTimeseries(deviceId)).toBe(1 + 10 + 16 * 5);
+    });
+
+    it('lets one pointType win when concurrent requests disagree, answering 409 to the others', async () => {
+      const deviceId = uniqueDevice();
+      const types = Array.from({ length: 12 }, (_, i) => (i % 2 ? 'temperature' : 'humidity'));
+      const responses = await Promise.all(
+        types.map((pointType) => t.postTimeseries(deviceId, [{ id: 'contested', pointType }], { token: writer })),
+      );
+
+      const winners = responses.filter((r) => r.statusCode === 202);
+      const winningTypes = new Set(winners.map((r) => r.json().data.relationships[0].pointType as string));
+      expect(winningTypes.size).toBe(1);
+      const [winner] = [...winningTypes];
+      responses.forEach((response, i) => expect(response.statusCode).toBe(types[i] === winner ? 202 : 409));
+      expect(await countTimeseries(deviceId)).toBe(1);
+    });
   });
 
   describe('conflicts', () => {
