@@ -11,7 +11,7 @@
  * - the same input rules (the service's limits and pattern), as JSON schemas compiled by Ajv;
  * - literally the same SQL (imported from dist/src/devices/timeseries.sql.js): one statement per
  *   request, run again on the same two races the service retries;
- * - the same envelope, status codes and `x-correlation-id`, and the same pino request logs.
+ * - the same envelope, status codes and `x-correlation-id`, and the same pino request log line.
  *
  * What it does differently is what a hand-written server does well: one route table, hooks
  * instead of a DI container, Ajv instead of class-validator, fast-json-stringify response schemas,
@@ -27,7 +27,7 @@ const { createHmac, createPublicKey, timingSafeEqual } = require('node:crypto');
 const process = require('node:process');
 
 const Ajv = require('ajv');
-const { default: fastify, LogController } = require('fastify');
+const { default: fastify } = require('fastify');
 const jwt = require('jsonwebtoken');
 const { Pool } = require('pg');
 
@@ -42,6 +42,7 @@ const { READ_SCOPES, WRITE_SCOPES } = fromDist('auth/scopes');
 const { principalFromClaims } = fromDist('auth/principal');
 const { CORRELATION_ID_HEADER, correlationIdOf } = fromDist('common/correlation-id');
 const { createLogger } = fromDist('common/logger');
+const { RequestLogController } = fromDist('common/request-log');
 
 const COLLECTION_HEADER = 'ercollectionid';
 const CONTINUATION_TOKEN_HEADER = 'continuationtoken';
@@ -169,7 +170,7 @@ function createBareServer(config, options) {
 
   const app = fastify({
     loggerInstance: createLogger(config.logLevel),
-    logController: new LogController({ requestIdLogLabel: 'correlationId' }),
+    logController: new RequestLogController(),
     genReqId: correlationIdOf,
     bodyLimit: config.http.bodyLimit,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },

@@ -1,7 +1,6 @@
-import fastifyHelmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { LogController } from 'fastify';
+import helmet from 'helmet';
 
 import { AppModule } from './app.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
@@ -9,6 +8,7 @@ import { CORRELATION_ID_HEADER, correlationIdOf } from './common/correlation-id'
 import { acceptOnlyUtf8Json, clientErrorHandler, frameworkErrorHandler } from './common/framework-errors';
 import { createLogger, PinoNestLogger } from './common/logger';
 import { setupSwagger } from './common/openapi';
+import { RequestLogController } from './common/request-log';
 import { RouteTable } from './common/route-table';
 import { createValidationPipe } from './common/validation';
 import type { AppConfig } from './config/config';
@@ -22,7 +22,8 @@ const MAX_PARAM_LENGTH = 4096;
 
 /**
  * Security headers (helmet) with a policy under which Swagger UI still works: its scripts and
- * styles are served from /docs; it sets inline styles, and its icons are data: URLs.
+ * styles are served from /docs; it sets inline styles, and its icons are data: URLs. helmet's
+ * middleware is built once (the @fastify/helmet plugin builds it again for every request).
  */
 const CONTENT_SECURITY_POLICY = {
   defaultSrc: ["'self'"],
@@ -55,7 +56,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     bodyLimit: config.http.bodyLimit,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH, ignoreTrailingSlash: true },
     genReqId: correlationIdOf,
-    logController: new LogController({ requestIdLogLabel: 'correlationId' }),
+    logController: new RequestLogController(),
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     forceCloseConnections: 'idle',
@@ -74,9 +75,10 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   const routes = RouteTable.track(fastify);
   // JSON in UTF-8 is the only body we accept: anything else is a 415, not a string handed to a pipe.
   acceptOnlyUtf8Json(fastify);
+  const securityHeaders = helmet({ contentSecurityPolicy: { directives: CONTENT_SECURITY_POLICY } });
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(CORRELATION_ID_HEADER, request.id);
-    done();
+    securityHeaders(request.raw, reply.raw, (error) => done(error instanceof Error ? error : undefined));
   });
   // While shutting down, answers close their connection, so a keep-alive client holding one
   // open does not keep the server from closing once its in-flight requests are answered.
@@ -91,7 +93,6 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   });
 
   if (config.metricsEnabled) app.get(MetricsService).instrument(fastify);
-  await app.register(fastifyHelmet, { contentSecurityPolicy: { directives: CONTENT_SECURITY_POLICY } });
   if (config.corsOrigins.length > 0) app.enableCors(corsOptions(config.corsOrigins));
 
   app.useGlobalFilters(new AllExceptionsFilter(config.http.bodyLimit, routes));

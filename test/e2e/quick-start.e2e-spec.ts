@@ -17,7 +17,8 @@ describe('quick start: the built server, a dev token and the seed request', () =
 
   const env = (): NodeJS.ProcessEnv => {
     const databaseUrl = process.env[TEST_DATABASE_URL_VARIABLE];
-    const base: NodeJS.ProcessEnv = { DATA_DIR: dataDir, LOG_LEVEL: 'info' };
+    // debug: the shutdown test waits for the request's "incoming request" line (info logs one line, at the end).
+    const base: NodeJS.ProcessEnv = { DATA_DIR: dataDir, LOG_LEVEL: 'debug' };
     return databaseUrl ? { ...base, DATABASE_URL: databaseUrl } : base;
   };
   const devToken = () =>
