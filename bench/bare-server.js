@@ -394,7 +394,7 @@ function createBareServer(config, options) {
           pointType: row.point_type,
           timeseriesId: row.timeseries_id,
           status: row.status,
-          createdAt: new Date(row.created_at).toISOString(),
+          createdAt: row.created_at, // formatted by the SQL
         });
       }
       const page = items.slice(0, limit);

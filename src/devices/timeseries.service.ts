@@ -101,10 +101,15 @@ export class TimeseriesService {
     const rows = await LIST_TIMESERIES.run(this.dataSource, [deviceId, after, filter, limit + 1]);
     access.assertCanAccess(rows[0]?.collection_id);
 
-    const items = rows.flatMap((row) => (row.point_id === null ? [] : [toListed(row)]));
-    const page = items.slice(0, limit);
+    // Up to limit + 1 rows: the extra one only says that there is a next page.
+    const page: ListedTimeseriesDto[] = [];
+    let found = 0;
+    for (const row of rows) {
+      if (row.point_id === null) continue;
+      if (++found <= limit) page.push(toListed(row));
+    }
     const last = page[page.length - 1];
-    const position: ListPosition | undefined = items.length > limit && last ? { k: last.pointId } : undefined;
+    const position: ListPosition | undefined = found > limit && last ? { k: last.pointId } : undefined;
     return {
       deviceId,
       relationships: page,
@@ -190,7 +195,7 @@ function toListed(row: ListedTimeseriesRow): ListedTimeseriesDto {
     pointType: row.point_type,
     timeseriesId: row.timeseries_id,
     status: row.status,
-    createdAt: new Date(row.created_at).toISOString(),
+    createdAt: row.created_at,
   };
 }
 

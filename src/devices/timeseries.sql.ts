@@ -76,6 +76,14 @@ export type RegisteredPointRow =
   | { collection_id: null; point_id: string; point_type: string; timeseries_id: string; created: boolean };
 
 /**
+ * `alias.created_at` as the API shows it, `2026-01-31T12:00:00.123Z` (what Date#toISOString gives):
+ * formatted by PostgreSQL, so the driver neither parses a timestamp into a Date per row nor the
+ * service formats it back.
+ */
+const ISO_CREATED_AT = (alias: string) =>
+  `to_char(${alias}.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at`;
+
+/**
  * One page of the device's timeseries in pointId order, after point $2 (exclusive, null for the
  * first page), optionally of type $3, at most $4 rows. Keyset paging on the primary key
  * (device_id, point_id), or on (device_id, point_type, point_id) with the filter: a page costs the
@@ -91,7 +99,7 @@ WITH the_device AS (
 SELECT d.collection_id, page.point_id, page.point_type, page.timeseries_id, page.status, page.created_at
 FROM the_device d
 LEFT JOIN LATERAL (
-  SELECT p.point_id, p.point_type, t.id AS timeseries_id, t.status, t.created_at
+  SELECT p.point_id, p.point_type, t.id AS timeseries_id, t.status, ${ISO_CREATED_AT('t')}
   FROM point p
   JOIN timeseries t ON t.device_id = p.device_id AND t.point_id = p.point_id
   WHERE p.device_id = $1
@@ -109,14 +117,15 @@ export interface ListedTimeseriesRow {
   point_type: string | null;
   timeseries_id: string | null;
   status: 'active' | 'inactive' | null;
-  created_at: Date | null;
+  /** ISO 8601 in UTC with milliseconds, as the API shows it (see ISO_CREATED_AT). */
+  created_at: string | null;
 }
 
 /** The device (for the access check) and its timeseries $2, if it has one by that id. */
 export const GET_TIMESERIES = new PreparedStatement<TimeseriesDetailRow>(
   'devices.get-timeseries.v1',
   `
-SELECT d.collection_id, t.id AS timeseries_id, t.point_id, p.point_type, t.status, t.created_at
+SELECT d.collection_id, t.id AS timeseries_id, t.point_id, p.point_type, t.status, ${ISO_CREATED_AT('t')}
 FROM device d
 LEFT JOIN timeseries t ON t.device_id = d.id AND t.id = $2::uuid
 LEFT JOIN point p ON p.device_id = t.device_id AND p.point_id = t.point_id

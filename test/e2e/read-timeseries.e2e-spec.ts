@@ -98,6 +98,21 @@ describe('reading timeseries', () => {
       expect(second.data.continuationToken).toBeNull();
     });
 
+    it('shows createdAt as the stored time in UTC, to the millisecond', async () => {
+      const deviceId = uniqueDevice();
+      await register(deviceId, points(3));
+      const stored = await t.dataSource.query<Array<{ id: string; created_at: Date }>>(
+        'SELECT id, created_at FROM timeseries WHERE device_id = $1',
+        [deviceId],
+      );
+      const listed = (await list(deviceId)).json().data.relationships as Listed[];
+      expect(listed).toHaveLength(3);
+      for (const item of listed) {
+        const row = stored.find((r) => r.id === item.timeseriesId)!;
+        expect(item.createdAt).toBe(new Date(row.created_at).toISOString());
+      }
+    });
+
     it('never repeats or skips an item that existed at the start while points are being added', async () => {
       const deviceId = uniqueDevice();
       const original = points(300, 'm');
