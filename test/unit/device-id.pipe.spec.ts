@@ -1,5 +1,7 @@
+import fc from 'fast-check';
+
 import { InvalidRequestError } from '../../src/common/errors';
-import { DeviceIdPipe } from '../../src/devices/pipes/device-id.pipe';
+import { deviceIdErrors, DeviceIdPipe, isValidDeviceId } from '../../src/devices/pipes/device-id.pipe';
 
 const pipe = new DeviceIdPipe();
 
@@ -45,5 +47,35 @@ describe('DeviceIdPipe', () => {
     ['blank', '   '],
   ])('rejects a device id that is %s', (_name, value) => {
     expect(rejectionOf(value).errors).toEqual([{ path: 'deviceId', message: 'deviceId must not be empty or blank' }]);
+  });
+});
+
+/** The fast path (Ajv) and the declared contract (class-validator) accept exactly the same ids. */
+describe('DeviceIdPipe fast path', () => {
+  it('agrees with class-validator on generated and edge-case ids', () => {
+    const id = fc.oneof(
+      fc.string({ maxLength: 12 }),
+      fc.string({ unit: 'grapheme', maxLength: 12 }),
+      fc.string({ unit: 'binary', maxLength: 12 }),
+      fc.constantFrom(
+        '',
+        ' ',
+        '\t',
+        ' x ',
+        'a\u0000',
+        'a\u001f',
+        'a\u007f',
+        'a\u0085',
+        'a\u00a0',
+        '\ud800',
+        'a\udc00b',
+      ),
+      fc.constantFrom(255, 256, 257).map((n) => 'x'.repeat(n)),
+      fc.constantFrom(255, 256, 257).map((n) => '😀'.repeat(n)),
+    );
+    fc.assert(
+      fc.property(id, (value) => isValidDeviceId(value) === (deviceIdErrors(value).length === 0)),
+      { numRuns: 5000 },
+    );
   });
 });

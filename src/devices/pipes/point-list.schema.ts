@@ -16,8 +16,15 @@ const SAFE_TEXT = {
   pattern: '^(?=[\\s\\S]*\\S)[^\\u0000-\\u001f\\u007f-\\u009f\\p{Cs}]*$',
 } as const;
 
+const ajv = new Ajv({ allErrors: false, strict: true });
+
+/** The safe-text rule alone (`IsSafeText(max)`), for path parameters: the fast path of DeviceIdPipe. */
+export function compileSafeTextSchema(max: number) {
+  return ajv.compile<string>({ ...SAFE_TEXT, maxLength: max });
+}
+
 export function compilePointListSchema(maxPoints: number) {
-  return new Ajv({ allErrors: false, strict: true }).compile<Array<{ id: string; pointType: string }>>({
+  return ajv.compile<Array<{ id: string; pointType: string }>>({
     type: 'array',
     minItems: 1,
     maxItems: maxPoints,
