@@ -197,6 +197,18 @@ async function renderReport(result) {
         ? '.'
         : `; least-squares trend ${signed(memory.trendMbPer10k)} MB per 10,000 requests. RSS saw-tooths with garbage collection, so one sample can sit at a peak or a trough; the trend tells growth from noise.`),
     '',
+    ...((memory.series ?? []).some((/** @type {any} */ point) => point.heap)
+      ? [
+          `V8 heap used / heap size / external (MB, from the service's /metrics): ${memory.series
+            .filter((/** @type {any} */ point) => point.heap)
+            .map(
+              (/** @type {any} */ point) =>
+                `${fmt(point.requests)}: ${point.heap.usedMb} / ${point.heap.totalMb} / ${point.heap.externalMb}`,
+            )
+            .join(', ')}.`,
+          '',
+        ]
+      : []),
     '## Validation cost',
     '',
     `One ${validation.points}-point body (${fmt(validation.bodyBytes)} bytes), in-process on an idle core, median of ${validation.pointListPipe.runs}+ runs:`,

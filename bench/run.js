@@ -283,6 +283,7 @@ async function main() {
         dbClients: CONNECTIONS,
         preparedStatements: { service: true, bare: prepared, db: prepared },
         serviceExperiment: process.env.BENCH_SERVICE_EXPERIMENT ?? null,
+        serverNodeOptions: process.env.BENCH_NODE_OPTIONS ?? null,
         clientSubjects: BENCH_SUBJECTS,
         logLevel: env.LOG_LEVEL,
         logDestination: '/dev/null (stdout of both servers)',
@@ -304,6 +305,7 @@ async function main() {
     const experiments = [
       process.env.BENCH_SERVICE_EXPERIMENT && `service-${process.env.BENCH_SERVICE_EXPERIMENT}`,
       !prepared && 'unprepared',
+      process.env.BENCH_NODE_OPTIONS && 'node-options',
     ].filter(Boolean);
     const standard = options.standard && experiments.length === 0;
     const jsonPath = join(
@@ -473,8 +475,8 @@ async function measureMemory(server, client, [first, second], runTag) {
   const a = await load(first);
   const rssFirst = processUsage(server.child.pid).rssBytes ?? 0;
   // Nine more steps up to `second`: a plateau is heap sizing, a steady climb is a leak.
-  /** @type {Array<{ requests: number, rssBytes: number | null }>} */
-  const series = [{ requests: first, rssBytes: rssFirst }];
+  /** @type {Array<{ requests: number, rssBytes: number | null, heap?: object }>} */
+  const series = [{ requests: first, rssBytes: rssFirst, heap: await heapOf(server) }];
   let done = first;
   let errors = 0;
   let rpsSum = 0;
@@ -484,7 +486,7 @@ async function measureMemory(server, client, [first, second], runTag) {
     errors += figures.errors;
     rpsSum += figures.rps;
     done = target;
-    series.push({ requests: done, rssBytes: processUsage(server.child.pid).rssBytes });
+    series.push({ requests: done, rssBytes: processUsage(server.child.pid).rssBytes, heap: await heapOf(server) });
   }
   const rssSecond = series[series.length - 1].rssBytes ?? 0;
   return {
@@ -496,6 +498,31 @@ async function measureMemory(server, client, [first, second], runTag) {
     trendMbPer10k: trendMbPer10k(series),
     growthPct: round(((rssSecond - rssFirst) / rssFirst) * 100, 1),
   };
+}
+
+/**
+ * The V8 heap of the service (used, total) and its memory outside the heap, from its own /metrics
+ * (prom-client's process metrics), in MB: tells live objects from heap sizing when RSS moves.
+ * @param {{ url: string }} server
+ * @returns {Promise<{ usedMb: number, totalMb: number, externalMb: number } | undefined>}
+ */
+async function heapOf(server) {
+  try {
+    const response = await fetch(`${server.url}/metrics`);
+    if (!response.ok) return undefined;
+    const text = await response.text();
+    const metric = (/** @type {string} */ name) => {
+      const match = new RegExp(`^${name} (\\S+)`, 'm').exec(text);
+      return match ? round(Number(match[1]) / 1048576, 1) : NaN;
+    };
+    return {
+      usedMb: metric('nodejs_heap_size_used_bytes'),
+      totalMb: metric('nodejs_heap_size_total_bytes'),
+      externalMb: metric('nodejs_external_memory_bytes'),
+    };
+  } catch {
+    return undefined;
+  }
 }
 
 /**

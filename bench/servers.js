@@ -36,6 +36,8 @@ function serverEnvironment({ databaseUrl, dataDir, publicKeyPem }) {
     ...Object.fromEntries(
       PASSED_THROUGH.filter((name) => process.env[name] !== undefined).map((name) => [name, String(process.env[name])]),
     ),
+    // V8 flags for both servers alike (an experiment), e.g. BENCH_NODE_OPTIONS=--max-semi-space-size=32.
+    ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
   };
 }
 
