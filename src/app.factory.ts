@@ -7,8 +7,9 @@ import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { CORRELATION_ID_HEADER, correlationIdOf } from './common/correlation-id';
 import { acceptOnlyUtf8Json, clientErrorHandler, frameworkErrorHandler } from './common/framework-errors';
 import { createLogger, PinoNestLogger } from './common/logger';
-import { setupSwagger } from './common/openapi';
+import { buildOpenApiDocument, setupSwagger } from './common/openapi';
 import { RequestLogController } from './common/request-log';
+import { serializeResponsesAsDocumented } from './common/response-serialization';
 import { RouteTable } from './common/route-table';
 import { createValidationPipe } from './common/validation';
 import type { AppConfig } from './config/config';
@@ -97,7 +98,11 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
 
   app.useGlobalFilters(new AllExceptionsFilter(config.http.bodyLimit, routes));
   app.useGlobalPipes(createValidationPipe());
-  if (config.swaggerEnabled) setupSwagger(app);
+  // The document describes the answers; it also compiles their serializers, Swagger UI or not.
+  const document = buildOpenApiDocument(app);
+  // Which answers got a compiled serializer, for tests and debugging (METHOD /path status).
+  fastify.decorate('documentedSerializers', serializeResponsesAsDocumented(fastify, document));
+  if (config.swaggerEnabled) setupSwagger(app, document);
 
   await app.init();
   await fastify.ready();

@@ -75,8 +75,8 @@ export function stableJson(value: unknown): string {
 }
 
 /** Serves Swagger UI at /docs and the JSON document at /docs-json. */
-export function setupSwagger(app: INestApplication): void {
-  SwaggerModule.setup(DOCS_PATH, app, buildOpenApiDocument(app), {
+export function setupSwagger(app: INestApplication, document: OpenAPIObject = buildOpenApiDocument(app)): void {
+  SwaggerModule.setup(DOCS_PATH, app, document, {
     jsonDocumentUrl: `${DOCS_PATH}-json`,
   });
 }

@@ -154,14 +154,37 @@ describe('OpenAPI document and Swagger UI', () => {
     expect(routes).toBeGreaterThanOrEqual(3);
     expect(undeclared).toEqual([]);
   });
+
+  it('serializes every documented success answer with its documented schema', () => {
+    expect(serializedAnswers(t)).toEqual(documentedSuccesses(doc.paths));
+  });
 });
 
+/** The answers the app compiled a serializer for (see serializeResponsesAsDocumented). */
+function serializedAnswers(t: TestApp): string[] {
+  const instance = t.app.getHttpAdapter().getInstance() as unknown as { documentedSerializers: string[] };
+  return [...instance.documentedSerializers].sort();
+}
+
+function documentedSuccesses(paths: Record<string, Record<string, Operation>>): string[] {
+  return Object.entries(paths)
+    .flatMap(([path, item]) =>
+      Object.entries(item).flatMap(([method, operation]) =>
+        Object.entries(operation.responses)
+          .filter(([status, answer]) => /^2/.test(status) && answer.content?.['application/json']?.schema)
+          .map(([status]) => `${method.toUpperCase()} ${path} ${status}`),
+      ),
+    )
+    .sort();
+}
+
 describe('SWAGGER_ENABLED=false', () => {
-  it('serves neither Swagger UI nor the JSON document', async () => {
+  it('serves neither Swagger UI nor the JSON document, and still serializes answers as documented', async () => {
     const t = await startTestApp({ SWAGGER_ENABLED: 'false' });
     try {
       expect((await t.request({ method: 'GET', url: '/docs' })).statusCode).toBe(404);
       expect((await t.request({ method: 'GET', url: '/docs-json' })).statusCode).toBe(404);
+      expect(serializedAnswers(t)).toHaveLength(3);
     } finally {
       await t.close();
     }

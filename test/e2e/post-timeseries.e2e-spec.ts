@@ -50,6 +50,7 @@ describe('POST /apollo/devices/{deviceId}/timeseries', () => {
         { pointId: 'PointId1', pointType: 'temperature', timeseriesId: expect.stringMatching(UUID), created: true },
         { pointId: 'PointId2', pointType: 'humidity', timeseriesId: expect.stringMatching(UUID), created: true },
       ]);
+      expect(Object.keys(body.data.relationships[0])).toEqual(['pointId', 'pointType', 'timeseriesId', 'created']);
       expect(body.data.relationships[0].timeseriesId).not.toBe(body.data.relationships[1].timeseriesId);
       const device = await t.query<{ collection_id: string }>('SELECT collection_id FROM device WHERE id = $1', [
         deviceId,

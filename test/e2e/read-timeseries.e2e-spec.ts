@@ -91,6 +91,13 @@ describe('reading timeseries', () => {
         status: 'active',
         createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
       });
+      expect(Object.keys(body.data.relationships[0])).toEqual([
+        'pointId',
+        'pointType',
+        'timeseriesId',
+        'status',
+        'createdAt',
+      ]);
       expect(typeof body.data.continuationToken).toBe('string');
 
       const second = (await list(deviceId, '', { ContinuationToken: body.data.continuationToken })).json();
@@ -284,6 +291,19 @@ describe('reading timeseries', () => {
           createdAt: expect.stringMatching(/Z$/),
         },
       });
+      // In the documented order, envelope first (the answer is serialized from the document's schema).
+      expect(response.body).toMatch(/^\{"status":\{"Message":"","Code":"200"\},"data":\{"timeseriesId":/);
+      expect(Object.keys(response.json().data)).toEqual([
+        'timeseriesId',
+        'deviceId',
+        'pointId',
+        'pointType',
+        'orgId',
+        'timeseriesType',
+        'dag',
+        'status',
+        'createdAt',
+      ]);
     });
 
     it('answers 404 for an unknown id and for the id of another device', async () => {

@@ -26,35 +26,36 @@ export const DEFAULT_DAG: readonly DagStepDto[] = [
 /** `timeseriesType` until a later feature gives it meaning. */
 export const DEFAULT_TIMESERIES_TYPE = 'None';
 
-/** One timeseries, in the documented shape. */
+/**
+ * One timeseries, in the documented shape. Every property carries @ApiProperty, in the order of
+ * the answer (see ListedTimeseriesDto).
+ */
 export class TimeseriesDetailDto {
-  /** @example "0b5bd0a4-4c7e-4a8c-9d0c-3f4b1de3b6a1" */
+  @ApiProperty({ example: '0b5bd0a4-4c7e-4a8c-9d0c-3f4b1de3b6a1' })
   timeseriesId!: string;
 
-  /** @example "TestDevice" */
+  @ApiProperty({ example: 'TestDevice' })
   deviceId!: string;
 
-  /** @example "PointId1" */
+  @ApiProperty({ example: 'PointId1' })
   pointId!: string;
 
-  /** @example "temperature" */
+  @ApiProperty({ example: 'temperature' })
   pointType!: string;
 
-  /**
-   * The collection (security group) of the device.
-   * @example "testcollection"
-   */
+  @ApiProperty({ description: 'The collection (security group) of the device.', example: 'testcollection' })
   orgId!: string;
 
-  /** @example "None" */
+  @ApiProperty({ example: 'None' })
   timeseriesType!: string;
 
+  @ApiProperty({ type: [DagStepDto] })
   dag!: DagStepDto[];
 
   @ApiProperty({ enum: TIMESERIES_STATUSES, example: 'active' })
   status!: TimeseriesStatus;
 
-  /** @example "2026-11-26T08:00:00.000Z" */
+  @ApiProperty({ example: '2026-11-26T08:00:00.000Z' })
   createdAt!: string;
 }
 
