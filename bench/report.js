@@ -41,7 +41,7 @@ function evaluateTargets(result) {
     checks.push({
       name: `service/bare on ${name}`,
       goal: `≥ ${goal.toFixed(2)}`,
-      measured: s ? `${s.ratios.serviceOverBare.toFixed(2)} (${s.service.rps} vs ${s.bare.rps} req/s)` : 'not run',
+      measured: s ? `${s.ratios.serviceOverBare.toFixed(3)} (${s.service.rps} vs ${s.bare.rps} req/s)` : 'not run',
       pass: s ? s.ratios.serviceOverBare >= goal : null,
     });
   }
@@ -51,7 +51,7 @@ function evaluateTargets(result) {
     name: 'service/db on new1000 (points/s)',
     goal: '≥ 0.90',
     measured: n1000
-      ? `${n1000.ratios.serviceOverDb.toFixed(2)} (${n1000.service.pointsPerS} vs ${n1000.db.pointsPerS} points/s)`
+      ? `${n1000.ratios.serviceOverDb.toFixed(3)} (${n1000.service.pointsPerS} vs ${n1000.db.pointsPerS} points/s)`
       : 'not run',
     pass: n1000 ? n1000.ratios.serviceOverDb >= 0.9 : null,
   });
