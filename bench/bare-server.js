@@ -150,7 +150,16 @@ function createBareServer(config, options) {
       ? (/** @type {unknown[]} */ values) => ({ name, text, values })
       : (/** @type {unknown[]} */ values) => ({ text, values });
   const registerPoints = statement('register_points', SQL.REGISTER_POINTS.text);
-  const listTimeseries = statement('list_timeseries', SQL.LIST_TIMESERIES.text);
+  /** The service's list statement for the page's shape (first page or not, filtered or not). */
+  const listTimeseries = (
+    /** @type {[string, string | null, string | null, number]} */ [deviceId, after, filter, limit],
+  ) => {
+    const query = SQL.listTimeseriesQuery(deviceId, after, filter, limit);
+    return statement(
+      `list_timeseries_${SQL.LIST_TIMESERIES.indexOf(query.statement)}`,
+      query.statement.text,
+    )(query.values);
+  };
 
   const publicKey = createPublicKey(config.jwt.publicKey);
   /** @type {import('jsonwebtoken').VerifyOptions} */

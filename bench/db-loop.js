@@ -32,7 +32,16 @@ function statements(prepared) {
       : (/** @type {unknown[]} */ values) => ({ text, values });
   return {
     registerPoints: statement('register_points', SQL.REGISTER_POINTS.text),
-    listTimeseries: statement('list_timeseries', SQL.LIST_TIMESERIES.text),
+    /** The service's list statement for the page's shape, and its values. */
+    listTimeseries: (
+      /** @type {[string, string | null, string | null, number]} */ [deviceId, after, filter, limit],
+    ) => {
+      const query = SQL.listTimeseriesQuery(deviceId, after, filter, limit);
+      return statement(
+        `list_timeseries_${SQL.LIST_TIMESERIES.indexOf(query.statement)}`,
+        query.statement.text,
+      )(query.values);
+    },
   };
 }
 

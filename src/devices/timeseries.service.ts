@@ -13,7 +13,7 @@ import { DEFAULT_DAG, DEFAULT_TIMESERIES_TYPE, type TimeseriesDetailDto } from '
 import type { ListedTimeseriesDto, TimeseriesPageDto } from './dto/timeseries-page.dto';
 import {
   GET_TIMESERIES,
-  LIST_TIMESERIES,
+  listTimeseriesQuery,
   REGISTER_POINTS,
   type ListedTimeseriesRow,
   type RegisteredPointRow,
@@ -98,7 +98,8 @@ export class TimeseriesService {
     const filter = query.pointType ?? null;
     const after = continuationToken ? this.readListPosition(continuationToken, deviceId, filter) : null;
 
-    const rows = await LIST_TIMESERIES.run(this.dataSource, [deviceId, after, filter, limit + 1]);
+    const { statement, values } = listTimeseriesQuery(deviceId, after, filter, limit + 1);
+    const rows = await statement.run(this.dataSource, values);
     access.assertCanAccess(rows[0]?.collection_id);
 
     // Up to limit + 1 rows: the extra one only says that there is a next page.

@@ -84,15 +84,26 @@ const ISO_CREATED_AT = (alias: string) =>
   `to_char(${alias}.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at`;
 
 /**
- * One page of the device's timeseries in pointId order, after point $2 (exclusive, null for the
- * first page), optionally of type $3, at most $4 rows. Keyset paging on the primary key
- * (device_id, point_id), or on (device_id, point_type, point_id) with the filter: a page costs the
- * same however deep it is. The device row comes along (one row with null point columns when the
- * page is empty) so access is checked from the same statement; no row means no device.
+ * One page of the device's timeseries in pointId order, optionally after a point (exclusive) and
+ * of one type, at most `limit` rows. Keyset paging on the primary key (device_id, point_id), or on
+ * (device_id, point_type, point_id) with the filter: a page costs the same however deep it is. The
+ * device row comes along (one row with null point columns when the page is empty) so access is
+ * checked from the same statement; no row means no device.
+ *
+ * One prepared statement per shape (first page or after a point, filtered or not) rather than one
+ * with `($n IS NULL OR ...)` conditions: PostgreSQL may run a prepared statement with a generic
+ * plan, and a generic plan of the catch-all form cannot use the cursor as an index bound, so a
+ * deep page would read every point before it (measured: 40,000 rows filtered, 4 ms instead of
+ * 0.3 ms, on page 400). Each shape's generic plan is an index range scan.
  */
-export const LIST_TIMESERIES = new PreparedStatement<ListedTimeseriesRow>(
-  'devices.list-timeseries.v1',
-  `
+function listStatement(after: boolean, filtered: boolean): PreparedStatement<ListedTimeseriesRow> {
+  const conditions = ['p.device_id = $1'];
+  let parameter = 2; // $2 is the limit
+  if (after) conditions.push(`p.point_id > $${++parameter}::text`);
+  if (filtered) conditions.push(`p.point_type = $${++parameter}::text`);
+  return new PreparedStatement<ListedTimeseriesRow>(
+    `devices.list-timeseries${after ? '.after' : ''}${filtered ? '.filtered' : ''}.v2`,
+    `
 WITH the_device AS (
   SELECT collection_id FROM device WHERE id = $1
 )
@@ -102,14 +113,37 @@ LEFT JOIN LATERAL (
   SELECT p.point_id, p.point_type, t.id AS timeseries_id, t.status, ${ISO_CREATED_AT('t')}
   FROM point p
   JOIN timeseries t ON t.device_id = p.device_id AND t.point_id = p.point_id
-  WHERE p.device_id = $1
-    AND ($2::text IS NULL OR p.point_id > $2::text)
-    AND ($3::text IS NULL OR p.point_type = $3::text)
+  WHERE ${conditions.join(' AND ')}
   ORDER BY p.point_id
-  LIMIT $4
+  LIMIT $2
 ) page ON true
 ORDER BY page.point_id`,
-);
+  );
+}
+
+/** The four shapes of the list statement: [first page, after a point] × [all types, one type]. */
+export const LIST_TIMESERIES = [
+  listStatement(false, false),
+  listStatement(false, true),
+  listStatement(true, false),
+  listStatement(true, true),
+] as const;
+
+/** The list statement for a page, and its values. */
+export function listTimeseriesQuery(
+  deviceId: string,
+  after: string | null,
+  pointType: string | null,
+  limit: number,
+): { statement: PreparedStatement<ListedTimeseriesRow>; values: unknown[] } {
+  const [first, firstOfType, next, nextOfType] = LIST_TIMESERIES;
+  const statement =
+    after === null ? (pointType === null ? first : firstOfType) : pointType === null ? next : nextOfType;
+  const values: unknown[] = [deviceId, limit];
+  if (after !== null) values.push(after);
+  if (pointType !== null) values.push(pointType);
+  return { statement, values };
+}
 
 export interface ListedTimeseriesRow {
   collection_id: string;

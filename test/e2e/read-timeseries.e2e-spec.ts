@@ -1,4 +1,7 @@
+import { listTimeseriesQuery } from '../../src/devices/timeseries.sql';
 import { startTestApp, type TestApp } from '../support/test-app';
+
+type PlanRow = { 'QUERY PLAN': string };
 import { token, uniqueCollection, uniqueDevice } from '../support/tokens';
 
 interface Listed {
@@ -238,24 +241,32 @@ describe('reading timeseries', () => {
       expect(response.json().errors).toEqual([{ path: expect.any(String), message }]);
     });
 
-    it('keeps a page cheap however deep it is: the index scan starts at the cursor', async () => {
+    it('keeps a page cheap however deep it is, even under a generic plan: the index scan starts at the cursor', async () => {
       const deviceId = uniqueDevice();
       await register(deviceId, [...points(1000, 'p', 'temperature'), ...points(1000, 'q', 'humidity')]);
       await t.query('ANALYZE point');
       await t.query('ANALYZE timeseries');
-      for (const filter of [null, 'humidity']) {
-        const plan = (
-          await t.query<{ 'QUERY PLAN': string }>(
-            `EXPLAIN SELECT p.point_id FROM point p WHERE p.device_id = $1 AND p.point_id > $2 ${filter ? 'AND p.point_type = $3' : ''} ORDER BY p.point_id LIMIT 101`,
-            filter ? [deviceId, 'q00500', filter] : [deviceId, 'p00500'],
-          )
-        )
-          .map((row) => row['QUERY PLAN'])
-          .join('\n');
-        // No OFFSET: the index condition itself starts the scan after the cursor, however deep the page.
-        expect(plan).toMatch(/Index (Only )?Scan (using|on) "?(PK_\w+|IDX_point_device_type_point)"?/);
-        expect(plan).toMatch(/Index Cond: .*point_id > /);
-        expect(plan).not.toMatch(/Seq Scan/);
+      // The service's own statements, as PostgreSQL runs a prepared statement once it settles on a
+      // generic plan (parameters unknown when planning): that plan must still start at the cursor.
+      const runner = t.dataSource.createQueryRunner();
+      try {
+        await runner.query('SET plan_cache_mode = force_generic_plan');
+        for (const filter of [null, 'humidity']) {
+          const { statement, values } = listTimeseriesQuery(deviceId, 'q00500', filter, 101);
+          await runner.query(`PREPARE deep_page AS ${statement.text}`);
+          const args = values.map((value) => (typeof value === 'number' ? String(value) : `'${String(value)}'`));
+          const plan = ((await runner.query(`EXPLAIN EXECUTE deep_page(${args.join(', ')})`)) as PlanRow[])
+            .map((row) => row['QUERY PLAN'])
+            .join('\n');
+          await runner.query('DEALLOCATE deep_page');
+          expect(plan).toMatch(/Index (Only )?Scan (using|on) "?(PK_\w+|IDX_point_device_type_point)"? on point/);
+          expect(plan).toMatch(/Index Cond: .*point_id > \$3/);
+          expect(plan).not.toMatch(/Seq Scan on point/);
+          expect(plan).not.toMatch(/Filter: .*point_id/);
+        }
+      } finally {
+        await runner.query('RESET plan_cache_mode');
+        await runner.release();
       }
     });
   });
