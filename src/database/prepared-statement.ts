@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 
 /** A query sent by name: node-postgres prepares it on a connection's first use and binds it after. */
 export interface NamedQuery {
@@ -16,8 +16,9 @@ interface NamedQueryClient {
  * A hot statement, prepared once per connection. PostgreSQL parses and plans an unnamed statement
  * on every execution and the client resends its whole text every time; a named one is parsed once
  * per connection, later executions send only the name and the values (docs/performance.md measures
- * what that buys). Runs as one statement on its own, outside any transaction: a statement is atomic
- * by itself, so a write that fits in one statement needs no BEGIN/COMMIT round trips.
+ * what that buys). `run` sends it as one statement on its own, outside any transaction: a statement
+ * is atomic by itself, so a write that fits in one statement needs no BEGIN/COMMIT round trips;
+ * `runIn` sends it inside a transaction.
  *
  * Errors come unwrapped from the driver (not as TypeORM's QueryFailedError); classifyDatabaseError
  * reads both.
@@ -36,11 +37,21 @@ export class PreparedStatement<Row> {
   async run(dataSource: DataSource, values: unknown[]): Promise<Row[]> {
     const runner = dataSource.createQueryRunner('master');
     try {
-      const client = (await runner.connect()) as NamedQueryClient;
-      const { rows } = await client.query({ name: this.name, text: this.text, values });
-      return rows as Row[];
+      return await this.runOn(runner, values);
     } finally {
       await runner.release();
     }
+  }
+
+  /** Runs the statement inside the transaction of `manager` (from DataSource#transaction). */
+  runIn(manager: EntityManager, values: unknown[]): Promise<Row[]> {
+    if (!manager.queryRunner) throw new Error('PreparedStatement.runIn() needs the manager of a transaction');
+    return this.runOn(manager.queryRunner, values);
+  }
+
+  private async runOn(runner: QueryRunner, values: unknown[]): Promise<Row[]> {
+    const client = (await runner.connect()) as NamedQueryClient;
+    const { rows } = await client.query({ name: this.name, text: this.text, values });
+    return rows as Row[];
   }
 }

@@ -14,17 +14,17 @@ import type { ListedTimeseriesDto, TimeseriesPageDto } from './dto/timeseries-pa
 import {
   GET_TIMESERIES,
   listTimeseriesQuery,
+  LOCK_DEVICE,
   REGISTER_POINTS,
   type ListedTimeseriesRow,
   type RegisteredPointRow,
 } from './timeseries.sql';
 
 /**
- * A registration that lost a race to a concurrent one on the same device is run again (see
- * REGISTER_POINTS). Identical concurrent requests need two attempts at most; five races lost in a
- * row mean the device is under a storm of overlapping writes: the client is told to try again.
+ * In the transaction a registration falls back to after losing a race (see registerRows), the
+ * device may still be created concurrently once: the second attempt finds and locks it.
  */
-const REGISTER_ATTEMPTS = 5;
+const LOCKED_ATTEMPTS = 3;
 
 /** PostgreSQL's unique_violation. */
 const UNIQUE_VIOLATION = '23505';
@@ -56,7 +56,8 @@ export class TimeseriesService {
    * Registers the points of a device and returns one timeseries per point, in request order.
    * Idempotent: points that exist with the same type keep their timeseries. All or nothing: a
    * point that exists with another type fails the whole request with 409 and writes nothing.
-   * One statement whatever the point count (REGISTER_POINTS).
+   * One statement whatever the point count (REGISTER_POINTS); a short transaction only when it
+   * races a concurrent registration of the same device (see registerRows).
    */
   async register(
     deviceId: string,
@@ -66,7 +67,7 @@ export class TimeseriesService {
     // Asked before the database, so the answer never depends on whether the device exists.
     const collectionId = access.collectionForNewDevice();
     const values = [deviceId, collectionId, access.allowed, points.map((p) => p.id), points.map((p) => p.pointType)];
-    const registered = await this.registerOnce(values, access);
+    const registered = await this.registerRows(values, access);
 
     const conflicts = points.filter((p) => {
       const existing = registered.get(p.id);
@@ -146,34 +147,49 @@ export class TimeseriesService {
   }
 
   /**
-   * Runs REGISTER_POINTS until it is not racing a concurrent registration of the same device,
-   * checks the caller may use the device, and returns the device's rows by point id.
+   * Registers with one statement, REGISTER_POINTS, which is all it takes unless the statement lost
+   * a race to a concurrent registration of the same device (it then wrote nothing). Then it
+   * registers in a transaction that locks the device first: the statement's snapshot is then taken
+   * with the lock held, so it sees every point the device's other writers committed and cannot
+   * lose again, however many requests write to the device at once. Checks the caller may use the
+   * device and returns its rows by point id.
    */
-  private async registerOnce(values: unknown[], access: DeviceAccessScope): Promise<Map<string, RegisteredPoint>> {
-    for (let attempt = 0; attempt < REGISTER_ATTEMPTS; attempt++) {
-      let rows: RegisteredPointRow[];
-      try {
-        rows = await REGISTER_POINTS.run(this.dataSource, values);
-      } catch (error) {
-        if (isUniqueViolation(error)) continue; // a concurrent request committed some of these points first
-        throw error;
+  private async registerRows(values: unknown[], access: DeviceAccessScope): Promise<Map<string, RegisteredPoint>> {
+    let rows = await this.registerUnlessRacing(values);
+    rows ??= await this.dataSource.transaction(async (manager) => {
+      for (let attempt = 0; attempt < LOCKED_ATTEMPTS; attempt++) {
+        await LOCK_DEVICE.runIn(manager, [values[0], access.allowed]);
+        const locked = await REGISTER_POINTS.runIn(manager, values);
+        if (deviceRowOf(locked)) return locked;
+        // The device was created after this statement's snapshot: the next one sees and locks it.
       }
-      let collectionId: string | undefined;
-      const registered = new Map<string, RegisteredPoint>();
-      for (const row of rows) {
-        if (row.point_id === null) {
-          collectionId = row.collection_id;
-        } else {
-          const { point_id: pointId, point_type: pointType, timeseries_id: timeseriesId, created } = row;
-          registered.set(pointId, { pointId, pointType, timeseriesId, created });
-        }
-      }
-      if (collectionId === undefined) continue; // a concurrent request created the device after our snapshot
-      access.assertCanAccess(collectionId);
-      return registered;
+      throw new ServiceUnavailableError('The device is being changed concurrently; try again');
+    });
+
+    access.assertCanAccess(deviceRowOf(rows)?.collection_id ?? undefined);
+    const registered = new Map<string, RegisteredPoint>();
+    for (const row of rows) {
+      if (row.point_id === null) continue;
+      const { point_id: pointId, point_type: pointType, timeseries_id: timeseriesId, created } = row;
+      registered.set(pointId, { pointId, pointType, timeseriesId, created });
     }
-    throw new ServiceUnavailableError('The device is being changed concurrently; try again');
+    return registered;
   }
+
+  /** REGISTER_POINTS on its own; undefined when it lost a race and wrote nothing. */
+  private async registerUnlessRacing(values: unknown[]): Promise<RegisteredPointRow[] | undefined> {
+    try {
+      const rows = await REGISTER_POINTS.run(this.dataSource, values);
+      return deviceRowOf(rows) ? rows : undefined;
+    } catch (error) {
+      if (isUniqueViolation(error)) return undefined; // some of these points were committed meanwhile
+      throw error;
+    }
+  }
+}
+
+function deviceRowOf(rows: readonly RegisteredPointRow[]) {
+  return rows.find((row) => row.point_id === null);
 }
 
 function isUniqueViolation(error: unknown): boolean {

@@ -1,9 +1,9 @@
 import { PreparedStatement } from '../database/prepared-statement';
 
 /**
- * The SQL of the devices feature. Every request sends one statement, whatever the number of
- * points: points are passed as arrays ($n::text[]), so a request of 1000 points uses 5 bind
- * parameters, far from PostgreSQL's 65,535. The statements are prepared once per connection.
+ * The SQL of the devices feature. A request sends one statement, whatever the number of points:
+ * points are passed as arrays ($n::text[]), so a request of 1000 points uses 5 bind parameters,
+ * far from PostgreSQL's 65,535. The statements are prepared once per connection.
  */
 
 /**
@@ -16,25 +16,32 @@ import { PreparedStatement } from '../database/prepared-statement';
  * or was created (created = true). Nothing is written unless the device is in $3 and no requested
  * id exists with another type: the caller then names the conflicts from the existing rows.
  *
- * The device row is locked (or created) first, which serializes the writers of one device. Two
- * races leave the statement to be run again, each time writing nothing: no row at all means a
- * concurrent request created the device after this statement's snapshot (its insert found the
- * key taken); a unique_violation (23505) means a concurrent request committed one of these points
- * after the snapshot, while this one waited for the device lock. A new statement has a new
- * snapshot and sees the other request's rows.
+ * The device row is locked (or created) first, which serializes the writers of one device; only
+ * a device the caller may use is locked (a foreign one is only read, to answer 403), so no caller
+ * can hold up another collection's writes. Two races make the statement write nothing and return
+ * no device row or fail: no row at all means a concurrent request created the device after this
+ * statement's snapshot (its insert found the key taken); a unique_violation (23505) means a
+ * concurrent request committed one of these points after the snapshot, while this one waited for
+ * the device lock. The caller then registers in a transaction that takes the lock first
+ * (LOCK_DEVICE), so the statement's snapshot is taken with the lock held and cannot lose again.
  */
 export const REGISTER_POINTS = new PreparedStatement<RegisteredPointRow>(
-  'devices.register-points.v1',
+  'devices.register-points.v2',
   `
 WITH existing_device AS (
-  SELECT collection_id FROM device WHERE id = $1 FOR NO KEY UPDATE
+  SELECT collection_id FROM device WHERE id = $1 AND collection_id = ANY($3::text[]) FOR NO KEY UPDATE
+), foreign_device AS (
+  SELECT collection_id FROM device WHERE id = $1 AND collection_id <> ALL($3::text[])
 ), inserted_device AS (
   INSERT INTO device (id, collection_id)
-  SELECT $1::text, $2::text WHERE NOT EXISTS (SELECT 1 FROM existing_device)
+  SELECT $1::text, $2::text
+  WHERE NOT EXISTS (SELECT 1 FROM existing_device) AND NOT EXISTS (SELECT 1 FROM foreign_device)
   ON CONFLICT (id) DO NOTHING
   RETURNING collection_id
 ), the_device AS (
-  SELECT collection_id FROM existing_device UNION ALL SELECT collection_id FROM inserted_device
+  SELECT collection_id FROM existing_device
+  UNION ALL SELECT collection_id FROM foreign_device
+  UNION ALL SELECT collection_id FROM inserted_device
 ), accessible AS (
   SELECT 1 FROM the_device WHERE collection_id = ANY($3::text[])
 ), input AS (
@@ -68,6 +75,17 @@ SELECT NULL, e.point_id, e.point_type, e.timeseries_id, false FROM existing e
 UNION ALL
 SELECT NULL, n.point_id, n.point_type, t.id, true
 FROM new_points n JOIN new_timeseries t ON t.point_id = n.point_id`,
+);
+
+/**
+ * Inside a transaction, before REGISTER_POINTS: locks device $1 if it exists in one of the
+ * collections $2, until the transaction ends. REGISTER_POINTS, run next, then takes its snapshot
+ * with the lock held and sees every point committed by the device's other writers. (No row when
+ * the device does not exist yet: REGISTER_POINTS creates and locks it.)
+ */
+export const LOCK_DEVICE = new PreparedStatement<{ locked: number }>(
+  'devices.lock-device.v1',
+  'SELECT 1 AS locked FROM device WHERE id = $1 AND collection_id = ANY($2::text[]) FOR NO KEY UPDATE',
 );
 
 /** The device's row (point columns null) or a point's row (collection null): see REGISTER_POINTS. */

@@ -143,6 +143,25 @@ describeOnServer('database faults', () => {
     expect(await pointsOf(deviceId)).toEqual({ devices: 1, points: 1000, timeseries: 1000 });
   });
 
+  it('answers a caller of another collection without waiting for the device lock its owner holds', async () => {
+    const owned = uniqueDevice();
+    expect((await post(owned)).statusCode).toBe(202);
+    const holder = direct();
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1 FROM device WHERE id = $1 FOR UPDATE', [owned]);
+      const stranger = token({ collections: [uniqueCollection()] });
+      const answered = await timed(t.postTimeseries(owned, [{ id: 'p0', pointType: 't' }], { token: stranger }));
+      // 403 at once: the foreign device is read, not locked (a lock wait would last 1.5 s, statement_timeout).
+      expect(answered.value.statusCode).toBe(403);
+      expect(answered.ms).toBeLessThan(1000);
+    } finally {
+      await holder.query('ROLLBACK');
+      await holder.end();
+    }
+  });
+
   it('answers 503 after a bounded wait when every pooled connection is busy, never queueing forever', async () => {
     const blocked = uniqueDevice();
     expect((await post(blocked)).statusCode).toBe(202);
