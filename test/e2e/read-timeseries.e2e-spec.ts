@@ -121,6 +121,23 @@ describe('reading timeseries', () => {
         const row = stored.find((r) => r.id === item.timeseriesId)!;
         expect(item.createdAt).toBe(new Date(row.created_at).toISOString());
       }
+
+      // Whatever the session's time zone: the statement formats in UTC, not in local time.
+      const runner = t.dataSource.createQueryRunner();
+      try {
+        await runner.query("SET TIME ZONE 'America/New_York'");
+        const { statement, values } = listTimeseriesQuery(deviceId, null, null, 10);
+        const rows = (await runner.query(statement.text, values)) as Array<{
+          timeseries_id: string;
+          created_at: string;
+        }>;
+        expect(rows.map((r) => [r.timeseries_id, r.created_at]).sort()).toEqual(
+          listed.map((item) => [item.timeseriesId, item.createdAt]).sort(),
+        );
+      } finally {
+        await runner.query('RESET TIME ZONE');
+        await runner.release();
+      }
     });
 
     it('never repeats or skips an item that existed at the start while points are being added', async () => {
