@@ -7,15 +7,17 @@ import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
  * request that never completes (a cut connection) is still logged, as "request errored".
  */
 export class RequestLogController extends LogController {
-  constructor() {
-    super({ requestIdLogLabel: 'correlationId' });
+  constructor(options: { disableRequestLogging?: boolean | ((request: FastifyRequest) => boolean) } = {}) {
+    super({ ...options, requestIdLogLabel: 'correlationId' });
   }
 
   override incomingRequest(request: FastifyRequest): void {
+    if (this.isLogDisabled(request)) return;
     request.log.debug({ req: request }, 'incoming request');
   }
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    if (this.isLogDisabled(request)) return;
     if (error) {
       reply.log.error({ req: request, res: reply, err: error, responseTime: reply.elapsedTime }, 'request errored');
     } else {

@@ -6,7 +6,7 @@ import pino from 'pino';
 import { RequestLogController } from '../../src/common/request-log';
 
 /** A Fastify app logging through RequestLogController into memory, at `level`. */
-async function appLoggingAt(level: string) {
+async function appLoggingAt(level: string, controller = new RequestLogController()) {
   const lines: Array<Record<string, unknown>> = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -14,7 +14,7 @@ async function appLoggingAt(level: string) {
       done();
     },
   });
-  const app = fastify({ loggerInstance: pino({ level }, sink), logController: new RequestLogController() });
+  const app = fastify({ loggerInstance: pino({ level }, sink), logController: controller });
   app.get('/things/:id', () => ({ ok: true }));
   await app.ready();
   return { app, lines };
@@ -49,5 +49,13 @@ describe('RequestLogController', () => {
     const completed = lines.find((line) => line.msg === 'request completed');
     expect(incoming).toMatchObject({ level: 20, req: { url: '/things/8' } });
     expect(completed?.correlationId).toBe(incoming?.correlationId);
+  });
+
+  it('logs no request line when request logging is disabled', async () => {
+    const { app, lines } = await appLoggingAt('debug', new RequestLogController({ disableRequestLogging: true }));
+    await app.inject({ method: 'GET', url: '/things/9' });
+    await app.close();
+
+    expect(lines.filter((line) => line.msg === 'incoming request' || line.msg === 'request completed')).toEqual([]);
   });
 });
