@@ -10,7 +10,7 @@
  *   scope and `erCollectionId` rules, and the same claims parsing (the service's `principalFromClaims`);
  * - the same input rules (the service's limits and pattern), as JSON schemas compiled by Ajv;
  * - literally the same SQL (imported from dist/src/devices/timeseries.sql.js): one statement per
- *   request, run again on the same two races the service retries;
+ *   request, run again after a lost race (the service then locks the device first);
  * - the same envelope, status codes and `x-correlation-id`, and the same pino request log line.
  *
  * What it does differently is what a hand-written server does well: one route table, hooks
@@ -417,7 +417,8 @@ function createBareServer(config, options) {
 
   /**
    * The registration: one statement, no transaction around it; run again when a concurrent
-   * request created the device or one of the points meanwhile (as the service does).
+   * request created the device or one of the points meanwhile. (The service falls back to a
+   * transaction that locks the device first; the benchmark's scenarios never lose such a race.)
    * @param {string} deviceId
    * @param {{ allowed: readonly string[], target: string | undefined }} access
    * @param {string[]} ids

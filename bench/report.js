@@ -246,7 +246,7 @@ async function renderReport(result) {
     '  pool size, timeouts, token verification on every request (ES256, `exp` required; the service may cache',
     '  verified tokens, bare does not), scope and collection rules, the same limits as an',
     '  Ajv JSON schema, literally the same SQL (imported from `dist/src/devices/timeseries.sql.js`): one statement per',
-    '  registration, run again on the same races as the service, the same envelope, status codes and',
+    '  registration (run again after a lost race, which these scenarios never have), the same envelope, status codes and',
     `  pino request logs. It uses a fast-json-stringify response schema and ${settings.preparedStatements.bare ? 'named prepared statements' : 'unnamed statements'}.`,
     `- **db**: \`bench/db-loop.js\`, ${settings.dbClients} pg clients running the service's registration statement (or the list query) back`,
     `  to back: the database's limit, with no HTTP, token, validation or JSON. ${settings.preparedStatements.db ? 'Named prepared statements.' : 'Unnamed statements.'}`,
