@@ -31,10 +31,10 @@ const { default: fastify } = require('fastify');
 const jwt = require('jsonwebtoken');
 const { Pool } = require('pg');
 
+const { statements } = require('./db-loop');
 const { fromDist } = require('./dist');
 
 const { loadConfig } = fromDist('config/config');
-const SQL = fromDist('devices/timeseries.sql');
 const { DEVICE_ID_MAX_LENGTH, POINT_ID_MAX_LENGTH, POINT_TYPE_MAX_LENGTH, SAFE_TEXT_PATTERN } =
   fromDist('devices/dto/limits');
 const { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } = fromDist('devices/dto/list-timeseries-query.dto');
@@ -140,26 +140,8 @@ function createBareServer(config, options) {
   });
   pool.on('error', () => undefined);
 
-  /**
-   * A statement as pg takes it: named (prepared once per connection) or unnamed.
-   * @param {string} name
-   * @param {string} text
-   */
-  const statement = (name, text) =>
-    options.prepared
-      ? (/** @type {unknown[]} */ values) => ({ name, text, values })
-      : (/** @type {unknown[]} */ values) => ({ text, values });
-  const registerPoints = statement('register_points', SQL.REGISTER_POINTS.text);
-  /** The service's list statement for the page's shape (first page or not, filtered or not). */
-  const listTimeseries = (
-    /** @type {[string, string | null, string | null, number]} */ [deviceId, after, filter, limit],
-  ) => {
-    const query = SQL.listTimeseriesQuery(deviceId, after, filter, limit);
-    return statement(
-      `list_timeseries_${SQL.LIST_TIMESERIES.indexOf(query.statement)}`,
-      query.statement.text,
-    )(query.values);
-  };
+  // The service's statements, as the db loop sends them: named (prepared once per connection) or not.
+  const { registerPoints, listTimeseries } = statements(options.prepared);
 
   const publicKey = createPublicKey(config.jwt.publicKey);
   /** @type {import('jsonwebtoken').VerifyOptions} */
