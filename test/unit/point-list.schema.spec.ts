@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { loadConfig } from '../../src/config/config';
 import { PointListPipe } from '../../src/devices/pipes/point-list.pipe';
 import { compilePointListSchema } from '../../src/devices/pipes/point-list.schema';
+import { edgeText, repeated } from '../support/arbitraries';
 
 /**
  * The fast path (a compiled JSON schema) and the declared contract (class-validator on PointDto)
@@ -21,30 +22,9 @@ describe('the JSON schema fast path and the class-validator contract', () => {
     }
   };
 
-  const edgeText = fc.oneof(
-    fc.string({ maxLength: 10 }),
-    fc.string({ unit: 'grapheme', maxLength: 10 }),
-    fc.string({ unit: 'binary', maxLength: 10 }),
-    fc.constantFrom(
-      '',
-      ' ',
-      '\t',
-      ' x ',
-      'a\u0000',
-      'a\u001f',
-      'a\u007f',
-      'a\u0085',
-      'a\u00a0',
-      '\ud800',
-      'a\udc00b',
-      '😀',
-      'e\u0301',
-    ),
-    fc.constantFrom(63, 64, 65, 255, 256, 257).map((n) => 'x'.repeat(n)),
-    fc.constantFrom(64, 65, 256, 257).map((n) => '😀'.repeat(n)),
-  );
+  const text = fc.oneof(edgeText, repeated(['x'], [63, 64, 65, 255, 256, 257]), repeated(['😀'], [64, 65, 256, 257]));
   const value = fc.oneof(
-    { weight: 6, arbitrary: edgeText },
+    { weight: 6, arbitrary: text },
     { weight: 1, arbitrary: fc.oneof(fc.integer(), fc.constant(null), fc.boolean(), fc.object({ maxDepth: 1 })) },
   );
   const item = fc.oneof(
