@@ -192,6 +192,12 @@ async function renderReport(result) {
         ? ` (A ${result.mode} run: ${fmt(memory.first.requests)} and ${fmt(memory.second.requests)} requests instead of 10,000 and 100,000.)`
         : ''),
     '',
+    ...(memory.rssMethod
+      ? [
+          'Each RSS figure under load is the mean of readings every 100 ms over the second half of the step that ends there (RSS saws by tens of MB within a second or two as V8 collects; one reading would land on a peak or a trough by chance).',
+          '',
+        ]
+      : []),
     `RSS along the way (MB): ${(memory.series ?? []).map((/** @type {any} */ point) => `${fmt(point.requests)}: ${mb(point.rssBytes)}`).join(', ')}` +
       (memory.trendMbPer10k == null
         ? '.'

@@ -472,8 +472,7 @@ async function measureMemory(server, client, [first, second], runTag) {
       pointsPerRequest: 1,
     });
   const startRss = processUsage(server.child.pid).rssBytes;
-  const a = await load(first);
-  const rssFirst = processUsage(server.child.pid).rssBytes ?? 0;
+  const { figures: a, rssBytes: rssFirst } = await sampledRss(server, () => load(first));
   // Nine more steps up to `second`: a plateau is heap sizing, a steady climb is a leak.
   /** @type {Array<{ requests: number, rssBytes: number | null, heap?: object }>} */
   const series = [{ requests: first, rssBytes: rssFirst, heap: await heapOf(server) }];
@@ -482,15 +481,17 @@ async function measureMemory(server, client, [first, second], runTag) {
   let rpsSum = 0;
   for (let step = 1; step <= 9; step++) {
     const target = Math.round(first + ((second - first) * step) / 9);
-    const figures = await load(target - done);
+    const { figures, rssBytes } = await sampledRss(server, () => load(target - done));
     errors += figures.errors;
     rpsSum += figures.rps;
     done = target;
-    series.push({ requests: done, rssBytes: processUsage(server.child.pid).rssBytes, heap: await heapOf(server) });
+    series.push({ requests: done, rssBytes, heap: await heapOf(server) });
   }
   const rssSecond = series[series.length - 1].rssBytes ?? 0;
   return {
     scenario: 'new1',
+    /** How the RSS figures under load were taken (see sampledRss). */
+    rssMethod: 'mean of 100 ms readings over the second half of each step',
     startRssBytes: startRss,
     first: { requests: first, rssBytes: rssFirst, rps: a.rps, errors: a.errors },
     second: { requests: second, rssBytes: rssSecond, rps: round(rpsSum / 9, 1), errors },
@@ -498,6 +499,34 @@ async function measureMemory(server, client, [first, second], runTag) {
     trendMbPer10k: trendMbPer10k(series),
     growthPct: round(((rssSecond - rssFirst) / rssFirst) * 100, 1),
   };
+}
+
+/**
+ * Runs one load step while reading the service's RSS every 100 ms, and gives the mean of the
+ * readings over the second half of the step: under this load RSS saws by 40-70 MB within a second
+ * or two as V8 collects, so a single reading after the step lands on a peak or a trough by chance.
+ * @template T
+ * @param {{ child: { pid?: number } }} server
+ * @param {() => Promise<T>} step
+ * @returns {Promise<{ figures: T, rssBytes: number }>}
+ */
+async function sampledRss(server, step) {
+  /** @type {number[]} */
+  const readings = [];
+  const timer = setInterval(() => {
+    const rss = processUsage(/** @type {number} */ (server.child.pid)).rssBytes;
+    if (rss != null) readings.push(rss);
+  }, 100);
+  try {
+    const figures = await step();
+    const half = readings.slice(Math.floor(readings.length / 2));
+    const rssBytes = half.length
+      ? Math.round(half.reduce((sum, value) => sum + value, 0) / half.length)
+      : (processUsage(/** @type {number} */ (server.child.pid)).rssBytes ?? 0);
+    return { figures, rssBytes };
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 /**
