@@ -29,14 +29,6 @@ const LOCKED_ATTEMPTS = 3;
 /** PostgreSQL's unique_violation. */
 const UNIQUE_VIOLATION = '23505';
 
-/** A registered point, as REGISTER_POINTS returns it. */
-interface RegisteredPoint {
-  pointId: string;
-  pointType: string;
-  timeseriesId: string;
-  created: boolean;
-}
-
 /** Purpose of the list's continuation tokens: a token of another list never reads as one of this. */
 const LIST_TOKEN_PURPOSE = 'devices.timeseries.list.v1';
 
@@ -154,7 +146,10 @@ export class TimeseriesService {
    * lose again, however many requests write to the device at once. Checks the caller may use the
    * device and returns its rows by point id.
    */
-  private async registerRows(values: unknown[], access: DeviceAccessScope): Promise<Map<string, RegisteredPoint>> {
+  private async registerRows(
+    values: unknown[],
+    access: DeviceAccessScope,
+  ): Promise<Map<string, TimeseriesRelationshipDto>> {
     let rows = await this.registerUnlessRacing(values);
     rows ??= await this.dataSource.transaction(async (manager) => {
       for (let attempt = 0; attempt < LOCKED_ATTEMPTS; attempt++) {
@@ -167,7 +162,7 @@ export class TimeseriesService {
     });
 
     access.assertCanAccess(deviceRowOf(rows)?.collection_id ?? undefined);
-    const registered = new Map<string, RegisteredPoint>();
+    const registered = new Map<string, TimeseriesRelationshipDto>();
     for (const row of rows) {
       if (row.point_id === null) continue;
       const { point_id: pointId, point_type: pointType, timeseries_id: timeseriesId, created } = row;
@@ -218,7 +213,7 @@ function toListed(row: ListedTimeseriesRow): ListedTimeseriesDto {
 
 function pointTypeConflict(
   conflicts: readonly PointDto[],
-  existing: ReadonlyMap<string, RegisteredPoint>,
+  existing: ReadonlyMap<string, TimeseriesRelationshipDto>,
 ): ConflictError {
   const described = conflicts.map(
     (p) =>
