@@ -3,6 +3,41 @@
 import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * Dependencies point one way: config <- common <- database, redis, auth <- device-routes <- features <- the
+ * app (app.*, main.ts, scripts/). Each layer lists what it must never import (relative imports,
+ * at any depth); a feature may import another feature's entities (a foreign key), nothing else.
+ */
+const FEATURES = ['devices', 'samples', 'health', 'metrics', 'rate-limit'];
+const APP = ['app\\.', 'main$', 'scripts'];
+const otherFeatures = (feature) =>
+  FEATURES.filter((other) => other !== feature).map((other) => `${other}/(?!entities(/|$))`);
+const layer = (name, forbidden) => ({
+  files: [`src/${name}/**/*.ts`],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          {
+            regex: `^(\\.\\./)+(${forbidden.join('|')})`,
+            message: `src/${name}/ may not import this: dependencies point from features to src/common, src/database, src/auth and src/config, never back (see README, "Layout").`,
+          },
+        ],
+      },
+    ],
+  },
+});
+export const LAYERS = [
+  layer('config', ['common', 'database', 'redis', 'auth', 'device-routes', ...FEATURES, ...APP]),
+  layer('common', ['database', 'redis', 'auth', 'device-routes', ...FEATURES, ...APP]),
+  layer('database', ['auth', 'redis', 'device-routes', ...FEATURES, ...APP]),
+  layer('redis', ['database', 'auth', 'device-routes', ...FEATURES, ...APP]),
+  layer('auth', ['database', 'redis', 'device-routes', ...FEATURES, ...APP]),
+  layer('device-routes', [...FEATURES, ...APP]),
+  ...FEATURES.map((feature) => layer(feature, [...APP, ...otherFeatures(feature)])),
+];
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/', '.data/', 'docs/'] },
   eslint.configs.recommended,
@@ -22,6 +57,7 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'off',
     },
   },
+  ...LAYERS,
   {
     files: ['**/*.js', '**/*.mjs'],
     extends: [tseslint.configs.disableTypeChecked],

@@ -1,30 +1,37 @@
 /**
- * One jest run for unit tests (test/unit) and e2e tests (test/e2e).
- * The swagger plugin runs in ts-jest as in `nest build`, so the OpenAPI document under test is the
- * one the service serves. The e2e suite makes its own throwaway database (test/support/global-setup.ts).
+ * One jest run, two projects:
+ * - unit (test/unit): transpiled without type-checking (isolatedModules: `npm run lint` type-checks);
+ * - e2e (test/e2e): compiled with the Nest CLI swagger plugin, as in `nest build`, so the OpenAPI
+ *   document under test is the one the service serves. The e2e suite makes its own throwaway
+ *   database (test/support/global-setup.ts).
  * @type {import('jest').Config}
  */
-module.exports = {
+const project = (name, testRegex, tsJest, extra = {}) => ({
+  displayName: name,
   rootDir: '.',
   testEnvironment: 'node',
-  testRegex: 'test/.*\\.(spec|e2e-spec)\\.[jt]s$',
+  testRegex,
   moduleFileExtensions: ['ts', 'js', 'json'],
-  transform: {
-    '^.+/node_modules/.+\\.js$': '<rootDir>/test/support/esm-transformer.js',
-    '^.+\\.ts$': [
-      'ts-jest',
+  transform: { '^.+\\.ts$': ['ts-jest', tsJest] },
+  ...extra,
+});
+
+module.exports = {
+  projects: [
+    project('unit', 'test/unit/.*\\.spec\\.ts$', { tsconfig: 'tsconfig.unit.json' }),
+    project(
+      'e2e',
+      'test/e2e/.*\\.e2e-spec\\.ts$',
       {
         tsconfig: 'tsconfig.json',
-        astTransformers: {
-          before: ['<rootDir>/test/support/swagger-transformer.js'],
-        },
+        astTransformers: { before: ['<rootDir>/test/support/swagger-transformer.js'] },
       },
-    ],
-  },
-  // Dependencies that ship only ES modules, compiled to CommonJS for jest (see esm-transformer.js).
-  transformIgnorePatterns: ['/node_modules/(?!(content-disposition)/)'],
-  globalSetup: '<rootDir>/test/support/global-setup.ts',
-  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+      {
+        globalSetup: '<rootDir>/test/support/global-setup.ts',
+        globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+      },
+    ),
+  ],
   testTimeout: 60_000,
   maxWorkers: 2,
 };

@@ -3,16 +3,19 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import helmet from 'helmet';
 
 import { AppModule } from './app.module';
+import { buildOpenApiDocument } from './app.openapi';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
+import { decompressBodies } from './common/compressed-body';
 import { CORRELATION_ID_HEADER, correlationIdOf } from './common/correlation-id';
 import { acceptOnlyUtf8Json, clientErrorHandler, frameworkErrorHandler } from './common/framework-errors';
 import { createLogger, PinoNestLogger } from './common/logger';
-import { buildOpenApiDocument, setupSwagger } from './common/openapi';
+import { setupSwagger } from './common/openapi';
 import { RequestLogController } from './common/request-log';
 import { serializeResponsesAsDocumented } from './common/response-serialization';
 import { RouteTable } from './common/route-table';
 import { createValidationPipe } from './common/validation';
 import type { AppConfig } from './config/config';
+import { classifyDatabaseError } from './database/database-errors';
 import { MetricsService } from './metrics/metrics.service';
 
 /**
@@ -25,7 +28,21 @@ const MAX_PARAM_LENGTH = 4096;
  * Security headers (helmet) with a policy under which Swagger UI still works: its scripts and
  * styles are served from /docs; it sets inline styles, and its icons are data: URLs. helmet's
  * middleware is built once (the @fastify/helmet plugin builds it again for every request).
+ *
+ * The service speaks plain HTTP, so by default it sends neither `Strict-Transport-Security` nor
+ * the CSP's `upgrade-insecure-requests` (helmet's defaults): a browser that opens it by any name but
+ * localhost would rewrite Swagger UI's own scripts and styles to https and fail to load them.
+ * Behind a TLS-terminating proxy, HTTPS_ONLY=true sends both.
  */
+function securityHeaders(httpsOnly: boolean) {
+  return helmet({
+    contentSecurityPolicy: {
+      directives: { ...CONTENT_SECURITY_POLICY, upgradeInsecureRequests: httpsOnly ? [] : null },
+    },
+    strictTransportSecurity: httpsOnly ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+  });
+}
+
 const CONTENT_SECURITY_POLICY = {
   defaultSrc: ["'self'"],
   scriptSrc: ["'self'"],
@@ -76,10 +93,11 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   const routes = RouteTable.track(fastify);
   // JSON in UTF-8 is the only body we accept: anything else is a 415, not a string handed to a pipe.
   acceptOnlyUtf8Json(fastify);
-  const securityHeaders = helmet({ contentSecurityPolicy: { directives: CONTENT_SECURITY_POLICY } });
+  decompressBodies(fastify, config);
+  const headers = securityHeaders(config.http.httpsOnly);
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(CORRELATION_ID_HEADER, request.id);
-    securityHeaders(request.raw, reply.raw, (error) => done(error instanceof Error ? error : undefined));
+    headers(request.raw, reply.raw, (error) => done(error instanceof Error ? error : undefined));
   });
   // While shutting down, answers close their connection, so a keep-alive client holding one
   // open does not keep the server from closing once its in-flight requests are answered.
@@ -96,7 +114,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   if (config.metricsEnabled) app.get(MetricsService).instrument(fastify);
   if (config.corsOrigins.length > 0) app.enableCors(corsOptions(config.corsOrigins));
 
-  app.useGlobalFilters(new AllExceptionsFilter(config.http.bodyLimit, routes));
+  app.useGlobalFilters(new AllExceptionsFilter(config.http.bodyLimit, routes, [classifyDatabaseError]));
   app.useGlobalPipes(createValidationPipe());
   // The document describes the answers; it also compiles their serializers, Swagger UI or not.
   const document = buildOpenApiDocument(app);

@@ -9,6 +9,8 @@ import { DevicesModule } from './devices/devices.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
+import { RedisModule } from './redis/redis.module';
+import { SamplesModule } from './samples/samples.module';
 
 @Module({})
 export class AppModule {
@@ -19,12 +21,14 @@ export class AppModule {
         ConfigModule.forRoot(config),
         CommonModule,
         DatabaseModule,
+        RedisModule.forRoot(config.redisUrl),
         // Guards run in this order: authentication, then rate limiting by the verified subject.
         AuthModule,
         ...(config.rateLimitPerMinute > 0 ? [RateLimitModule.forRoot(config.rateLimitPerMinute)] : []),
         HealthModule,
         ...(config.metricsEnabled ? [MetricsModule] : []),
         DevicesModule,
+        SamplesModule,
       ],
     };
   }

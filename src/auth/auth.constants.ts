@@ -7,8 +7,5 @@ export const IS_PUBLIC = 'auth:isPublic';
 /** Route metadata: the scopes, any one of which admits the caller. */
 export const REQUIRED_SCOPES = 'auth:requiredScopes';
 
-/** Name of the bearer security scheme in the OpenAPI document. */
-export const BEARER_AUTH = 'bearer';
-
 /** The header naming the collection (security group) a request works in. Fastify lower-cases names. */
 export const COLLECTION_HEADER = 'ercollectionid';

@@ -15,7 +15,7 @@ export interface JwtKeyResolver {
   keyFor(rawJwt: string): Promise<KeyObject | string>;
 }
 
-export class KeyNotFoundError extends Error {}
+class KeyNotFoundError extends Error {}
 
 /**
  * Builds the resolver from configuration; a bad key or a missing key in production stops the

@@ -11,7 +11,7 @@ import { principalFromClaims, type Principal } from './principal';
 /** Leeway for `exp` and `nbf` between our clock and the issuer's. */
 export const CLOCK_TOLERANCE_SECONDS = 60;
 
-export class MissingExpirationError extends Error {
+class MissingExpirationError extends Error {
   constructor() {
     super('token has no exp claim');
   }

@@ -8,7 +8,6 @@ import {
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
-import { classifyDatabaseError } from '../database/database-errors';
 import { errorEnvelope } from './envelope';
 import { DomainError, type ErrorKind } from './errors';
 import type { RouteTable } from './route-table';
@@ -19,6 +18,7 @@ const HTTP_STATUS_BY_KIND: Record<ErrorKind, number> = {
   forbidden: HttpStatus.FORBIDDEN,
   not_found: HttpStatus.NOT_FOUND,
   conflict: HttpStatus.CONFLICT,
+  unsupported_media_type: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
   unavailable: HttpStatus.SERVICE_UNAVAILABLE,
 };
 
@@ -39,6 +39,12 @@ const GENERIC_MESSAGES: Record<number, string> = {
   503: 'Service unavailable',
 };
 
+/**
+ * Turns an error of a dependency (the database driver, say) into the domain error it means, or
+ * undefined when it means nothing known (a bug: 500). Dependencies contribute their own.
+ */
+export type ErrorClassifier = (error: unknown) => DomainError | undefined;
+
 interface Resolved {
   status: number;
   message: string;
@@ -56,6 +62,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
   constructor(
     private readonly bodyLimit: number,
     private readonly routes: RouteTable,
+    private readonly classifiers: readonly ErrorClassifier[],
   ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
@@ -81,7 +88,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
   }
 
   private resolve(exception: unknown, request: FastifyRequest): Resolved {
-    const domain = exception instanceof DomainError ? exception : classifyDatabaseError(exception);
+    const domain = exception instanceof DomainError ? exception : this.classify(exception);
     if (domain) {
       return { status: HTTP_STATUS_BY_KIND[domain.kind], message: domain.message, error: domain };
     }
@@ -94,9 +101,17 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
-      return { status, message: this.messageOf(exception, status) };
+      return { status, message: this.messageOf(exception, status, request) };
     }
     return { status: 500, message: GENERIC_MESSAGES[500]! };
+  }
+
+  private classify(exception: unknown): DomainError | undefined {
+    for (const classify of this.classifiers) {
+      const domain = classify(exception);
+      if (domain) return domain;
+    }
+    return undefined;
   }
 
   /**
@@ -104,9 +119,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
    * their message when it is a useful sentence (a 400 on malformed JSON); statuses whose framework
    * message is terse or names the requested path get ours.
    */
-  private messageOf(exception: HttpException, status: number): string {
+  private messageOf(exception: HttpException, status: number, request: FastifyRequest): string {
     if (status === 413) {
-      return `Request body is larger than the limit of ${this.bodyLimit} bytes`;
+      // The route's own limit (a route may raise it, see CompressedJsonBody), else the global one.
+      return `Request body is larger than the limit of ${request.routeOptions?.bodyLimit ?? this.bodyLimit} bytes`;
     }
     if (status >= 500 || OWN_MESSAGE_STATUSES.has(status)) {
       return GENERIC_MESSAGES[status] ?? GENERIC_MESSAGES[500]!;

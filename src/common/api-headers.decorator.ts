@@ -1,27 +1,49 @@
-import { applyDecorators } from '@nestjs/common';
-import { ApiHeader } from '@nestjs/swagger';
+import { applyDecorators, createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import { ApiHeader, type ApiHeaderOptions } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+
+import { CORRELATION_ID_HEADER } from './correlation-id';
 
 /** The paging header, as Fastify names it (lower case). */
 export const CONTINUATION_TOKEN_HEADER = 'continuationtoken';
 
-/**
- * Documents the optional headers every apollo route shares, as the founding document lists them:
- * the correlation id, and the paging token (read by list operations, ignored by the others).
- */
-export function ApiApolloHeaders(): MethodDecorator & ClassDecorator {
+/** The correlation id every route reads (echoed on every answer): documented once per controller. */
+export function ApiCorrelationIdHeader(): ClassDecorator & MethodDecorator {
   return applyDecorators(
     ApiHeader({
-      name: 'x-correlation-id',
+      name: CORRELATION_ID_HEADER,
       required: false,
       description:
         'Correlation id for tracing across calls (1..128 of A-Z a-z 0-9 . _ : @ -). Echoed on the response; generated when absent or unsafe.',
       example: '764ff302-7ba1-42dc-bd4e-e1e883e9a76b',
     }),
-    ApiHeader({
+  );
+}
+
+/** Documents a request header on the operation whose handler parameter reads it. */
+function documentsHeader(options: ApiHeaderOptions): ParameterDecorator {
+  return (target, key) => {
+    if (key === undefined) return;
+    const descriptor = Object.getOwnPropertyDescriptor(target, key);
+    if (descriptor) ApiHeader(options)(target, key, descriptor);
+  };
+}
+
+/**
+ * The `ContinuationToken` request header of a paged operation: the handler parameter receives it
+ * (undefined when absent), and the operation, only it, documents it.
+ */
+export const ContinuationTokenHeader = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): string | undefined => {
+    const value = context.switchToHttp().getRequest<FastifyRequest>().headers[CONTINUATION_TOKEN_HEADER];
+    return typeof value === 'string' && value !== '' ? value : undefined;
+  },
+  [
+    documentsHeader({
       name: 'ContinuationToken',
       required: false,
       description:
-        'Paging token of list operations: the ContinuationToken of the previous page (omit it for the first page). Other operations ignore it.',
+        'The ContinuationToken response header of the previous page, to read the next one (omit it for the first page). Send it with the same query.',
     }),
-  );
-}
+  ],
+);

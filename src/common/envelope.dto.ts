@@ -12,7 +12,7 @@ export class EnvelopeStatusDto {
 }
 
 /** One invalid input, located by a path into the request. */
-export class FieldErrorDto {
+class FieldErrorDto {
   /** Where the problem is: `[3].pointType` for the fourth point's type, `deviceId` for the path parameter. */
   @ApiProperty({ example: '[3].pointType' })
   path!: string;

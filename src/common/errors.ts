@@ -4,7 +4,14 @@ import type { FieldError } from './envelope';
  * What went wrong, in domain terms. The exception filter is the one place that turns a kind
  * into an HTTP status (see `HTTP_STATUS_BY_KIND`).
  */
-export type ErrorKind = 'invalid_request' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'unavailable';
+export type ErrorKind =
+  | 'invalid_request'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'unsupported_media_type'
+  | 'unavailable';
 
 export abstract class DomainError extends Error {
   abstract readonly kind: ErrorKind;
@@ -73,6 +80,11 @@ export class NotFoundError extends DomainError {
 
 export class ConflictError extends DomainError {
   readonly kind = 'conflict';
+}
+
+/** The body's Content-Type or Content-Encoding is not one the route takes. */
+export class UnsupportedMediaTypeError extends DomainError {
+  readonly kind = 'unsupported_media_type';
 }
 
 export class ServiceUnavailableError extends DomainError {

@@ -62,7 +62,7 @@ export function documentedResponses(
  * An OpenAPI schema as a self-contained serialization schema: references resolved, a lone allOf
  * merged (how @nestjs/swagger annotates a referenced property), descriptions and examples left out.
  */
-export function toSerializationSchema(document: OpenAPIObject, schema: OpenApiSchema, depth = 0): SerializationSchema {
+function toSerializationSchema(document: OpenAPIObject, schema: OpenApiSchema, depth = 0): SerializationSchema {
   if (depth > 32) throw new Error('OpenAPI schema nested too deep (a recursive reference?)');
   const resolved = resolve(document, schema);
   const allOf = resolved.allOf as OpenApiSchema[] | undefined;

@@ -20,6 +20,8 @@ export interface AppConfig {
   metricsEnabled: boolean;
   /** Requests per minute per token subject; 0 turns rate limiting off. */
   rateLimitPerMinute: number;
+  /** Redis for state shared by instances (the rate limit); undefined: each instance counts alone. */
+  redisUrl: string | undefined;
   /** Origins allowed to call the API from a browser; empty means CORS is off, ['*'] any origin. */
   corsOrigins: string[];
   /** How long SIGTERM waits for in-flight requests before the process exits anyway. */
@@ -35,14 +37,27 @@ export interface DatabaseConfig {
   poolSize: number;
   connectTimeoutMs: number;
   statementTimeoutMs: number;
+  /** Hot standbys that serve reads (PostgreSQL only); empty: every read goes to the primary. */
+  replicaUrls: string[];
+  /** A replica further behind the primary than this is skipped until it catches up. */
+  replicaMaxLagMs: number;
 }
 
 export interface HttpConfig {
   bodyLimit: number;
+  /** Reached only over HTTPS (a TLS-terminating proxy in front): send HSTS and upgrade-insecure-requests. */
+  httpsOnly: boolean;
 }
 
 export interface LimitsConfig {
   maxPointsPerRequest: number;
+  maxSamplesPerRequest: number;
+  /** Largest (decompressed) body of a samples write, in bytes. */
+  samplesBodyLimit: number;
+  /** Most samples one unpaginated read answers. */
+  samplesExportLimit: number;
+  /** Samples older than this many days are refused and their partitions dropped; 0 keeps them forever. */
+  samplesRetentionDays: number;
 }
 
 export interface JwtConfig {
@@ -84,8 +99,15 @@ export const CONFIG_VARIABLES = [
   'DB_POOL_SIZE',
   'DB_CONNECT_TIMEOUT_MS',
   'DB_STATEMENT_TIMEOUT_MS',
+  'DATABASE_REPLICA_URLS',
+  'DB_REPLICA_MAX_LAG_MS',
   'BODY_LIMIT',
+  'HTTPS_ONLY',
   'MAX_POINTS_PER_REQUEST',
+  'MAX_SAMPLES_PER_REQUEST',
+  'SAMPLES_BODY_LIMIT',
+  'SAMPLES_EXPORT_LIMIT',
+  'SAMPLES_RETENTION_DAYS',
   'JWT_JWKS_URI',
   'JWT_PUBLIC_KEY',
   'JWT_SECRET',
@@ -97,6 +119,7 @@ export const CONFIG_VARIABLES = [
   'CONTINUATION_SECRET',
   'METRICS_ENABLED',
   'RATE_LIMIT_PER_MINUTE',
+  'REDIS_URL',
   'CORS_ORIGINS',
   'SHUTDOWN_GRACE_MS',
 ] as const;
@@ -135,6 +158,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (continuationSecret !== undefined && continuationSecret.length < 32) {
     throw new ConfigError('CONTINUATION_SECRET must be at least 32 characters long.');
   }
+  if (read.list('DATABASE_REPLICA_URLS', []).length > 0 && !read.string('DATABASE_URL')) {
+    throw new ConfigError(
+      'DATABASE_REPLICA_URLS needs DATABASE_URL: replicas are of a PostgreSQL server, not the embedded database.',
+    );
+  }
   const jwksUri = read.url('JWT_JWKS_URI');
   const publicKey = read.string('JWT_PUBLIC_KEY')?.replace(/\\n/g, '\n');
   if (jwksUri && publicKey) {
@@ -154,12 +182,24 @@ export function loadConfig(env: Env = process.env): AppConfig {
       poolSize: read.int('DB_POOL_SIZE', 10, 1, 1000),
       connectTimeoutMs: read.int('DB_CONNECT_TIMEOUT_MS', 5000, 1, 600_000),
       statementTimeoutMs: read.int('DB_STATEMENT_TIMEOUT_MS', 15_000, 1, 3_600_000),
+      replicaUrls: read.list('DATABASE_REPLICA_URLS', []).map((url) => {
+        if (!URL.canParse(url) || !/^postgres(ql)?:$/.test(new URL(url).protocol)) {
+          throw new ConfigError('DATABASE_REPLICA_URLS must list postgres:// or postgresql:// connection URLs.');
+        }
+        return url;
+      }),
+      replicaMaxLagMs: read.int('DB_REPLICA_MAX_LAG_MS', 5000, 0, 3_600_000),
     },
     http: {
       bodyLimit: read.int('BODY_LIMIT', 2 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+      httpsOnly: read.bool('HTTPS_ONLY', false),
     },
     limits: {
       maxPointsPerRequest: read.int('MAX_POINTS_PER_REQUEST', 1000, 1, 10_000),
+      maxSamplesPerRequest: read.int('MAX_SAMPLES_PER_REQUEST', 10_000, 1, 100_000),
+      samplesBodyLimit: read.int('SAMPLES_BODY_LIMIT', 8 * 1024 * 1024, 1024, 256 * 1024 * 1024),
+      samplesExportLimit: read.int('SAMPLES_EXPORT_LIMIT', 100_000, 1, 10_000_000),
+      samplesRetentionDays: read.int('SAMPLES_RETENTION_DAYS', 0, 0, 73_000),
     },
     jwt: {
       jwksUri,
@@ -173,6 +213,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     swaggerEnabled: read.bool('SWAGGER_ENABLED', true),
     metricsEnabled: read.bool('METRICS_ENABLED', true),
     rateLimitPerMinute: read.int('RATE_LIMIT_PER_MINUTE', 6000, 0, 10_000_000),
+    redisUrl: read.redisUrl('REDIS_URL'),
     corsOrigins: read.list('CORS_ORIGINS', []).map((origin) => {
       if (origin !== '*' && (!URL.canParse(origin) || new URL(origin).origin !== origin)) {
         throw new ConfigError(
@@ -247,6 +288,15 @@ class EnvReader {
     if (raw === undefined) return undefined;
     if (!URL.canParse(raw) || !/^https?:$/.test(new URL(raw).protocol)) {
       throw new ConfigError(`${name} must be an http(s) URL, got "${raw}".`);
+    }
+    return raw;
+  }
+
+  redisUrl(name: string): string | undefined {
+    const raw = this.string(name);
+    if (raw === undefined) return undefined;
+    if (!URL.canParse(raw) || !/^rediss?:$/.test(new URL(raw).protocol)) {
+      throw new ConfigError(`${name} must be a redis:// or rediss:// URL, got "${raw}".`);
     }
     return raw;
   }

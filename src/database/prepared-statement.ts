@@ -20,38 +20,48 @@ interface NamedQueryClient {
  * is atomic by itself, so a write that fits in one statement needs no BEGIN/COMMIT round trips;
  * `runIn` sends it inside a transaction.
  *
+ * Parameters are an object (`Params`), turned into the statement's positional values by `bind`,
+ * written beside the SQL text so `$1..$n` and their meaning sit together; rows are typed (`Row`).
  * Errors come unwrapped from the driver (not as TypeORM's QueryFailedError); classifyDatabaseError
  * reads both.
  */
-export class PreparedStatement<Row> {
+export class PreparedStatement<Params, Row> {
   /**
    * @param name unique among the application's statements: node-postgres refuses one name with
    *   two texts on a connection.
+   * @param bind the positional values `$1..$n` of `params`.
    */
   constructor(
     readonly name: string,
     readonly text: string,
+    readonly bind: (params: Params) => unknown[],
   ) {}
 
+  /** The query node-postgres sends (also what the benchmark's references run). */
+  query(params: Params): NamedQuery {
+    return { name: this.name, text: this.text, values: this.bind(params) };
+  }
+
   /** Runs the statement on a connection of the data source's pool and returns its rows. */
-  async run(dataSource: DataSource, values: unknown[]): Promise<Row[]> {
+  async run(dataSource: DataSource, params: Params): Promise<Row[]> {
     const runner = dataSource.createQueryRunner('master');
     try {
-      return await this.runOn(runner, values);
+      return await this.runOn(runner, params);
     } finally {
       await runner.release();
     }
   }
 
   /** Runs the statement inside the transaction of `manager` (from DataSource#transaction). */
-  runIn(manager: EntityManager, values: unknown[]): Promise<Row[]> {
+  runIn(manager: EntityManager, params: Params): Promise<Row[]> {
     if (!manager.queryRunner) throw new Error('PreparedStatement.runIn() needs the manager of a transaction');
-    return this.runOn(manager.queryRunner, values);
+    return this.runOn(manager.queryRunner, params);
   }
 
-  private async runOn(runner: QueryRunner, values: unknown[]): Promise<Row[]> {
+  /** Runs the statement on a query runner the caller holds (inside its transaction, if any). */
+  async runOn(runner: QueryRunner, params: Params): Promise<Row[]> {
     const client = (await runner.connect()) as NamedQueryClient;
-    const { rows } = await client.query({ name: this.name, text: this.text, values });
+    const { rows } = await client.query(this.query(params));
     return rows as Row[];
   }
 }

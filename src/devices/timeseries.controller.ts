@@ -1,58 +1,25 @@
-import {
-  Body,
-  Controller,
-  Get,
-  Headers,
-  HttpCode,
-  HttpStatus,
-  Param,
-  ParseUUIDPipe,
-  Post,
-  Query,
-  Res,
-} from '@nestjs/common';
-import {
-  ApiAcceptedResponse,
-  ApiBadRequestResponse,
-  ApiBody,
-  ApiConflictResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiParam,
-  ApiPayloadTooLargeResponse,
-  ApiServiceUnavailableResponse,
-  ApiTags,
-  ApiTooManyRequestsResponse,
-  ApiUnsupportedMediaTypeResponse,
-} from '@nestjs/swagger';
+import { Body, Get, HttpStatus, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { ApiBody, ApiParam } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 
-import { CurrentDeviceAccess, RequireDeviceAccess } from '../auth/device-access.decorator';
 import type { DeviceAccessScope } from '../auth/device-access-scope';
-import { RequireScopes } from '../auth/require-scopes.decorator';
 import { READ_SCOPES, WRITE_SCOPES } from '../auth/scopes';
-import { ApiApolloHeaders, CONTINUATION_TOKEN_HEADER } from '../common/api-headers.decorator';
+import { ContinuationTokenHeader } from '../common/api-headers.decorator';
+import { ApiEnvelopeResponse, ApiErrorResponses } from '../common/api-responses.decorator';
 import { successEnvelope, type Envelope } from '../common/envelope';
-import { ErrorEnvelopeDto } from '../common/envelope.dto';
 import { InvalidRequestError } from '../common/errors';
-import { DEVICE_ID_MAX_LENGTH, SAFE_TEXT_PATTERN } from './dto/limits';
+import { DeviceAccess } from '../device-routes/device-access.decorator';
+import { DeviceController } from '../device-routes/device-controller.decorator';
+import { DeviceId } from '../device-routes/device-id';
+import { DeviceRoute } from '../device-routes/device-route.decorator';
 import { ListTimeseriesQueryDto } from './dto/list-timeseries-query.dto';
 import { PointDto } from './dto/point.dto';
-import { RegisterTimeseriesResponseDto, type RegisteredTimeseriesDto } from './dto/registered-timeseries.dto';
-import { TimeseriesDetailResponseDto, type TimeseriesDetailDto } from './dto/timeseries-detail.dto';
-import { TimeseriesPageResponseDto, type TimeseriesPageDto } from './dto/timeseries-page.dto';
-import { DeviceIdPipe } from './pipes/device-id.pipe';
+import { RegisteredTimeseriesDto } from './dto/registered-timeseries.dto';
+import { TimeseriesDetailDto } from './dto/timeseries-detail.dto';
+import { TimeseriesPageDto } from './dto/timeseries-page.dto';
 import { PointListPipe } from './pipes/point-list.pipe';
-import { DETAIL_RESPONSE, errorExample, LIST_RESPONSE, SEED_REQUEST, SEED_RESPONSE } from './timeseries.examples';
+import { DETAIL_RESPONSE, LIST_RESPONSE, SEED_REQUEST, SEED_RESPONSE } from './timeseries.examples';
 import { TimeseriesService } from './timeseries.service';
-
-const DEVICE_ID_PARAM = {
-  name: 'deviceId',
-  description: `ID of the device (1..${DEVICE_ID_MAX_LENGTH} characters, no control characters).`,
-  example: 'TestDevice',
-  schema: { type: 'string', minLength: 1, maxLength: DEVICE_ID_MAX_LENGTH, pattern: SAFE_TEXT_PATTERN },
-} as const;
 
 const TIMESERIES_ID_PIPE = new ParseUUIDPipe({
   exceptionFactory: () =>
@@ -61,29 +28,14 @@ const TIMESERIES_ID_PIPE = new ParseUUIDPipe({
     ]),
 });
 
-@ApiTags('timeseries')
-@ApiApolloHeaders()
-@ApiParam(DEVICE_ID_PARAM)
-@ApiServiceUnavailableResponse({
-  description: 'The database is unavailable.',
-  type: ErrorEnvelopeDto,
-  example: errorExample(503, 'The database is unavailable; try again shortly'),
-})
-@ApiTooManyRequestsResponse({
-  description: 'More than RATE_LIMIT_PER_MINUTE requests in a minute for this token subject.',
-  type: ErrorEnvelopeDto,
-  example: errorExample(429, 'Too many requests'),
-  headers: { 'Retry-After': { description: 'Seconds until the limit resets.', schema: { type: 'integer' } } },
-})
-@Controller('apollo/devices/:deviceId/timeseries')
+/** Register a device's points and read their timeseries: `/apollo/devices/{deviceId}/timeseries`. */
+@DeviceController('timeseries', 'timeseries')
 export class TimeseriesController {
   constructor(private readonly timeseries: TimeseriesService) {}
 
   @Post()
-  @HttpCode(HttpStatus.ACCEPTED)
-  @RequireDeviceAccess()
-  @RequireScopes(...WRITE_SCOPES)
-  @ApiOperation({
+  @DeviceRoute({
+    scopes: WRITE_SCOPES,
     operationId: 'postTimeseries',
     summary: 'Register the points of a device and get one timeseries per point',
     description:
@@ -97,47 +49,38 @@ export class TimeseriesController {
     description: 'List of points that are on the device (1..MAX_POINTS_PER_REQUEST, distinct ids).',
     examples: { seed: { summary: 'Two points', value: SEED_REQUEST } },
   })
-  @ApiAcceptedResponse({
+  @ApiEnvelopeResponse(HttpStatus.ACCEPTED, RegisteredTimeseriesDto, {
     description: 'The timeseries of every posted point, in request order.',
-    type: RegisterTimeseriesResponseDto,
     example: SEED_RESPONSE,
   })
-  @ApiBadRequestResponse({
-    description:
-      'No points provided; the body is not a JSON array of valid points; duplicate ids; too many points; invalid deviceId; or erCollectionId missing for a caller with several collections.',
-    type: ErrorEnvelopeDto,
-    example: errorExample(400, 'No points provided'),
-  })
-  @ApiConflictResponse({
-    description: 'A point exists on the device with another pointType.',
-    type: ErrorEnvelopeDto,
-    example: errorExample(
-      409,
-      'Points already exist on the device with another pointType; nothing was written: "PointId1" is "temperature", not "humidity"',
-    ),
-  })
-  @ApiPayloadTooLargeResponse({
-    description: 'The body is larger than BODY_LIMIT bytes.',
-    type: ErrorEnvelopeDto,
-    example: errorExample(413, 'Request body is larger than the limit of 2097152 bytes'),
-  })
-  @ApiUnsupportedMediaTypeResponse({
-    description: 'Content-Type is not application/json.',
-    type: ErrorEnvelopeDto,
-    example: errorExample(415, 'Content-Type must be application/json'),
+  @ApiErrorResponses({
+    400: {
+      description:
+        'No points provided; the body is not a JSON array of valid points; duplicate ids; too many points; invalid deviceId; or erCollectionId missing for a caller with several collections.',
+      message: 'No points provided',
+    },
+    409: {
+      description: 'A point exists on the device with another pointType.',
+      message:
+        'Points already exist on the device with another pointType; nothing was written: "PointId1" is "temperature", not "humidity"',
+    },
+    413: {
+      description: 'The body is larger than BODY_LIMIT bytes.',
+      message: 'Request body is larger than the limit of 2097152 bytes',
+    },
+    415: { description: 'Content-Type is not application/json.', message: 'Content-Type must be application/json' },
   })
   async register(
-    @Param('deviceId', DeviceIdPipe) deviceId: string,
+    @DeviceId() deviceId: string,
     @Body(PointListPipe) points: PointDto[],
-    @CurrentDeviceAccess() access: DeviceAccessScope,
+    @DeviceAccess() access: DeviceAccessScope,
   ): Promise<Envelope<RegisteredTimeseriesDto>> {
     return successEnvelope(HttpStatus.ACCEPTED, await this.timeseries.register(deviceId, points, access));
   }
 
   @Get()
-  @RequireDeviceAccess()
-  @RequireScopes(...READ_SCOPES)
-  @ApiOperation({
+  @DeviceRoute({
+    scopes: READ_SCOPES,
     operationId: 'listTimeseries',
     summary: "List the device's timeseries, page by page",
     description:
@@ -146,9 +89,8 @@ export class TimeseriesController {
       'header; send it back in the ContinuationToken request header, with the same pointType filter. Pages ' +
       'never repeat or skip an item, also while points are being added.',
   })
-  @ApiOkResponse({
+  @ApiEnvelopeResponse(HttpStatus.OK, TimeseriesPageDto, {
     description: 'A page of timeseries.',
-    type: TimeseriesPageResponseDto,
     example: LIST_RESPONSE,
     headers: {
       ContinuationToken: {
@@ -157,17 +99,19 @@ export class TimeseriesController {
       },
     },
   })
-  @ApiBadRequestResponse({
-    description:
-      'Invalid limit or pointType, an unknown query parameter, or a malformed, modified or foreign ContinuationToken.',
-    type: ErrorEnvelopeDto,
-    example: errorExample(400, 'ContinuationToken is not valid: it was modified or issued for another list'),
+  @ApiErrorResponses({
+    400: {
+      description:
+        'Invalid limit or pointType, an unknown query parameter, or a malformed, modified or foreign ContinuationToken.',
+      message:
+        'ContinuationToken is not valid for this list: it was modified, or issued for another device or pointType filter',
+    },
   })
   async list(
-    @Param('deviceId', DeviceIdPipe) deviceId: string,
+    @DeviceId() deviceId: string,
     @Query() query: ListTimeseriesQueryDto,
-    @Headers(CONTINUATION_TOKEN_HEADER) continuationToken: string | undefined,
-    @CurrentDeviceAccess() access: DeviceAccessScope,
+    @ContinuationTokenHeader() continuationToken: string | undefined,
+    @DeviceAccess() access: DeviceAccessScope,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<Envelope<TimeseriesPageDto>> {
     const page = await this.timeseries.list(deviceId, query, continuationToken, access);
@@ -176,9 +120,8 @@ export class TimeseriesController {
   }
 
   @Get(':timeseriesId')
-  @RequireDeviceAccess()
-  @RequireScopes(...READ_SCOPES)
-  @ApiOperation({
+  @DeviceRoute({
+    scopes: READ_SCOPES,
     operationId: 'getTimeseries',
     summary: 'Read one timeseries of the device',
     description:
@@ -190,21 +133,18 @@ export class TimeseriesController {
     example: '0b5bd0a4-4c7e-4a8c-9d0c-3f4b1de3b6a1',
     schema: { type: 'string', format: 'uuid' },
   })
-  @ApiOkResponse({ description: 'The timeseries.', type: TimeseriesDetailResponseDto, example: DETAIL_RESPONSE })
-  @ApiBadRequestResponse({
-    description: 'timeseriesId is not a UUID, or deviceId is invalid.',
-    type: ErrorEnvelopeDto,
-    example: errorExample(400, 'timeseriesId must be a UUID'),
-  })
-  @ApiNotFoundResponse({
-    description: 'The device has no timeseries with this id.',
-    type: ErrorEnvelopeDto,
-    example: errorExample(404, 'The device has no timeseries with this id'),
+  @ApiEnvelopeResponse(HttpStatus.OK, TimeseriesDetailDto, { description: 'The timeseries.', example: DETAIL_RESPONSE })
+  @ApiErrorResponses({
+    400: { description: 'timeseriesId is not a UUID, or deviceId is invalid.', message: 'timeseriesId must be a UUID' },
+    404: {
+      description: 'The device has no timeseries with this id.',
+      message: 'The device has no timeseries with this id',
+    },
   })
   async get(
-    @Param('deviceId', DeviceIdPipe) deviceId: string,
+    @DeviceId() deviceId: string,
     @Param('timeseriesId', TIMESERIES_ID_PIPE) timeseriesId: string,
-    @CurrentDeviceAccess() access: DeviceAccessScope,
+    @DeviceAccess() access: DeviceAccessScope,
   ): Promise<Envelope<TimeseriesDetailDto>> {
     return successEnvelope(HttpStatus.OK, await this.timeseries.get(deviceId, timeseriesId, access));
   }

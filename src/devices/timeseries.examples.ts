@@ -57,6 +57,3 @@ export const DETAIL_RESPONSE = {
     createdAt: '2026-11-26T08:00:00.000Z',
   },
 };
-
-/** An error response as the exception filter writes it. */
-export { errorEnvelope as errorExample } from '../common/envelope';

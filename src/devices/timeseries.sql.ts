@@ -1,10 +1,22 @@
 import { PreparedStatement } from '../database/prepared-statement';
 
 /**
- * The SQL of the devices feature. A request sends one statement, whatever the number of points:
- * points are passed as arrays ($n::text[]), so a request of 1000 points uses 5 bind parameters,
- * far from PostgreSQL's 65,535. The statements are prepared once per connection.
+ * The SQL of the devices feature, run by TimeseriesRepository. A request sends one statement,
+ * whatever the number of points: points are passed as arrays ($n::text[]), so a request of 1000
+ * points uses 5 bind parameters, far from PostgreSQL's 65,535. The statements are prepared once
+ * per connection.
  */
+
+/** What REGISTER_POINTS writes: the device, the caller's collections, the points in request order. */
+export interface RegisterPointsParams {
+  deviceId: string;
+  /** The collection a new device is created in. */
+  collectionId: string;
+  /** The collections the caller may use. */
+  allowedCollections: readonly string[];
+  pointIds: readonly string[];
+  pointTypes: readonly string[];
+}
 
 /**
  * Registers points $4 (ids) with types $5 on device $1 in ONE statement: data-modifying CTEs, no
@@ -25,7 +37,7 @@ import { PreparedStatement } from '../database/prepared-statement';
  * the device lock. The caller then registers in a transaction that takes the lock first
  * (LOCK_DEVICE), so the statement's snapshot is taken with the lock held and cannot lose again.
  */
-export const REGISTER_POINTS = new PreparedStatement<RegisteredPointRow>(
+export const REGISTER_POINTS = new PreparedStatement<RegisterPointsParams, RegisteredPointRow>(
   'devices.register-points.v2',
   `
 WITH existing_device AS (
@@ -75,6 +87,7 @@ SELECT NULL, e.point_id, e.point_type, e.timeseries_id, false FROM existing e
 UNION ALL
 SELECT NULL, n.point_id, n.point_type, t.id, true
 FROM new_points n JOIN new_timeseries t ON t.point_id = n.point_id`,
+  (p) => [p.deviceId, p.collectionId, p.allowedCollections, p.pointIds, p.pointTypes],
 );
 
 /**
@@ -83,9 +96,13 @@ FROM new_points n JOIN new_timeseries t ON t.point_id = n.point_id`,
  * with the lock held and sees every point committed by the device's other writers. (No row when
  * the device does not exist yet: REGISTER_POINTS creates and locks it.)
  */
-export const LOCK_DEVICE = new PreparedStatement<{ locked: number }>(
+export const LOCK_DEVICE = new PreparedStatement<
+  Pick<RegisterPointsParams, 'deviceId' | 'allowedCollections'>,
+  { locked: number }
+>(
   'devices.lock-device.v1',
   'SELECT 1 AS locked FROM device WHERE id = $1 AND collection_id = ANY($2::text[]) FOR NO KEY UPDATE',
+  (p) => [p.deviceId, p.allowedCollections],
 );
 
 /** The device's row (point columns null) or a point's row (collection null): see REGISTER_POINTS. */
@@ -114,12 +131,12 @@ const ISO_CREATED_AT = (alias: string) =>
  * deep page would read every point before it (measured: 40,000 rows filtered, 4 ms instead of
  * 0.3 ms, on page 400). Each shape's generic plan is an index range scan.
  */
-function listStatement(after: boolean, filtered: boolean): PreparedStatement<ListedTimeseriesRow> {
+function listStatement(after: boolean, filtered: boolean): PreparedStatement<ListPageParams, ListedTimeseriesRow> {
   const conditions = ['p.device_id = $1'];
   let parameter = 2; // $2 is the limit
   if (after) conditions.push(`p.point_id > $${++parameter}::text`);
   if (filtered) conditions.push(`p.point_type = $${++parameter}::text`);
-  return new PreparedStatement<ListedTimeseriesRow>(
+  return new PreparedStatement<ListPageParams, ListedTimeseriesRow>(
     `devices.list-timeseries${after ? '.after' : ''}${filtered ? '.filtered' : ''}.v2`,
     `
 WITH the_device AS (
@@ -136,6 +153,12 @@ LEFT JOIN LATERAL (
   LIMIT $2
 ) page ON true
 ORDER BY page.point_id`,
+    (p) => {
+      const values: unknown[] = [p.deviceId, p.limit];
+      if (after) values.push(p.after);
+      if (filtered) values.push(p.pointType);
+      return values;
+    },
   );
 }
 
@@ -147,20 +170,22 @@ export const LIST_TIMESERIES = [
   listStatement(true, true),
 ] as const;
 
-/** The list statement for a page, and its values. */
-export function listTimeseriesQuery(
-  deviceId: string,
-  after: string | null,
-  pointType: string | null,
-  limit: number,
-): { statement: PreparedStatement<ListedTimeseriesRow>; values: unknown[] } {
+/** A page of the list: after a point (null: the first page), of one type (null: every type). */
+export interface ListPageParams {
+  deviceId: string;
+  after: string | null;
+  pointType: string | null;
+  /** Rows to read: the page size plus one, which only says whether a next page exists. */
+  limit: number;
+}
+
+/** The list statement of a page's shape. */
+export function listStatementFor(
+  page: Pick<ListPageParams, 'after' | 'pointType'>,
+): PreparedStatement<ListPageParams, ListedTimeseriesRow> {
   const [first, firstOfType, next, nextOfType] = LIST_TIMESERIES;
-  const statement =
-    after === null ? (pointType === null ? first : firstOfType) : pointType === null ? next : nextOfType;
-  const values: unknown[] = [deviceId, limit];
-  if (after !== null) values.push(after);
-  if (pointType !== null) values.push(pointType);
-  return { statement, values };
+  if (page.after === null) return page.pointType === null ? first : firstOfType;
+  return page.pointType === null ? next : nextOfType;
 }
 
 export interface ListedTimeseriesRow {
@@ -174,7 +199,7 @@ export interface ListedTimeseriesRow {
 }
 
 /** The device (for the access check) and its timeseries $2, if it has one by that id. */
-export const GET_TIMESERIES = new PreparedStatement<TimeseriesDetailRow>(
+export const GET_TIMESERIES = new PreparedStatement<{ deviceId: string; timeseriesId: string }, ListedTimeseriesRow>(
   'devices.get-timeseries.v1',
   `
 SELECT d.collection_id, t.id AS timeseries_id, t.point_id, p.point_type, t.status, ${ISO_CREATED_AT('t')}
@@ -182,6 +207,5 @@ FROM device d
 LEFT JOIN timeseries t ON t.device_id = d.id AND t.id = $2::uuid
 LEFT JOIN point p ON p.device_id = t.device_id AND p.point_id = t.point_id
 WHERE d.id = $1`,
+  (p) => [p.deviceId, p.timeseriesId],
 );
-
-export type TimeseriesDetailRow = ListedTimeseriesRow;

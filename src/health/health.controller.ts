@@ -1,30 +1,28 @@
-import { Controller, Get } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiServiceUnavailableResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { Controller, Get, Inject } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { SkipThrottle } from '@nestjs/throttler';
 
 import { Public } from '../auth/public.decorator';
+import { ApiEnvelopeResponse, ApiErrorResponses } from '../common/api-responses.decorator';
 import { successEnvelope, type Envelope } from '../common/envelope';
-import { ErrorEnvelopeDto } from '../common/envelope.dto';
 import { ServiceUnavailableError } from '../common/errors';
+import { ReadReplicas } from '../database/read-replicas';
+import { REDIS } from '../redis/redis.module';
+import { HealthStatusDto } from './dto/health-status.dto';
+import { ReadinessDto } from './dto/readiness.dto';
+import type Redis from 'ioredis';
 
 const PING_TIMEOUT_MS = 3000;
 
-interface HealthStatus {
-  status: 'ok';
-}
+const OK = { status: { Message: '', Code: '200' }, data: { status: 'ok' } };
 
 @ApiTags('health')
-@ApiBadRequestResponse({
-  description: 'A malformed request, for example a broken percent-encoding in the URL.',
-  type: ErrorEnvelopeDto,
-  example: { status: { Message: 'The URL is not valid: check its percent-encoding', Code: '400' }, data: null },
+@ApiErrorResponses({
+  400: {
+    description: 'A malformed request, for example a broken percent-encoding in the URL.',
+    message: 'The URL is not valid: check its percent-encoding',
+  },
 })
 @Public()
 @SkipThrottle()
@@ -33,6 +31,8 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly database: TypeOrmHealthIndicator,
+    private readonly replicas: ReadReplicas,
+    @Inject(REDIS) private readonly redis: Redis | undefined,
   ) {}
 
   @Get()
@@ -41,35 +41,54 @@ export class HealthController {
     summary: 'Liveness: the process is up',
     description: 'Answers 200 while the process runs, whatever the database does.',
   })
-  @ApiOkResponse({
-    description: 'The process is up.',
-    example: { status: { Message: '', Code: '200' }, data: { status: 'ok' } },
-  })
-  live(): Envelope<HealthStatus> {
+  @ApiEnvelopeResponse(200, HealthStatusDto, { description: 'The process is up.', example: OK })
+  live(): Envelope<HealthStatusDto> {
     return successEnvelope(200, { status: 'ok' });
   }
 
   @Get('ready')
   @ApiOperation({
     operationId: 'getReadiness',
-    summary: 'Readiness: the database answers',
-    description: 'Answers 200 when the database answers a ping, 503 otherwise.',
+    summary: 'Readiness: the dependencies answer',
+    description:
+      'Reports each dependency: the database (503 when it does not answer), Redis when REDIS_URL is set, and the ' +
+      'read replicas. Redis or a replica down is `degraded`, still 200: the service serves, counting the rate ' +
+      'limit per instance and reading from the primary.',
   })
-  @ApiOkResponse({
+  @ApiEnvelopeResponse(200, ReadinessDto, {
     description: 'The database answers.',
-    example: { status: { Message: '', Code: '200' }, data: { status: 'ok' } },
+    example: {
+      status: { Message: '', Code: '200' },
+      data: { status: 'ok', database: 'up', redis: 'up', replicas: [] },
+    },
   })
-  @ApiServiceUnavailableResponse({
-    description: 'The database does not answer.',
-    type: ErrorEnvelopeDto,
-    example: { status: { Message: 'The database is not reachable', Code: '503' }, data: null },
+  @ApiErrorResponses({
+    503: { description: 'The database does not answer.', message: 'The database is not reachable' },
   })
-  async ready(): Promise<Envelope<HealthStatus>> {
+  async ready(): Promise<Envelope<ReadinessDto>> {
+    const [database, redis] = await Promise.all([this.databaseAnswers(), this.redisState()]);
+    if (!database) throw new ServiceUnavailableError('The database is not reachable');
+    const replicas = this.replicas.status();
+    const degraded = redis === 'down' || replicas.some((replica) => replica.state !== 'up');
+    return successEnvelope(200, { status: degraded ? 'degraded' : 'ok', database: 'up', redis, replicas });
+  }
+
+  private async databaseAnswers(): Promise<boolean> {
     try {
       await this.health.check([() => this.database.pingCheck('database', { timeout: PING_TIMEOUT_MS })]);
+      return true;
     } catch {
-      throw new ServiceUnavailableError('The database is not reachable');
+      return false;
     }
-    return successEnvelope(200, { status: 'ok' });
+  }
+
+  private async redisState(): Promise<ReadinessDto['redis']> {
+    if (!this.redis) return 'not configured';
+    try {
+      // The client fails fast (no offline queue, REDIS_COMMAND_TIMEOUT_MS): no extra timer needed.
+      return (await this.redis.ping()) === 'PONG' ? 'up' : 'down';
+    } catch {
+      return 'down';
+    }
   }
 }

@@ -4,14 +4,14 @@ import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 
+import { METRICS_REGISTRY } from '../common/metrics-registry';
+
 /** The pool counters node-postgres exposes (and the PGlite pool mirrors). */
 interface PoolCounts {
   totalCount: number;
   idleCount: number;
   waitingCount: number;
 }
-
-export const METRICS_REGISTRY = Symbol('METRICS_REGISTRY');
 
 /**
  * Prometheus metrics of this instance: requests by route and status, their durations, database

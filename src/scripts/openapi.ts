@@ -1,10 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { generateOpenApiDocument, stableJson } from '../common/openapi';
+import { generateOpenApiDocument } from '../app.openapi';
+import { stableJson } from '../common/openapi';
 
 /** `npm run openapi`: writes the generated OpenAPI document to docs/openapi.json (committed). */
-export const OPENAPI_FILE = join(__dirname, '..', '..', '..', 'docs', 'openapi.json');
+const OPENAPI_FILE = join(__dirname, '..', '..', '..', 'docs', 'openapi.json');
 
 generateOpenApiDocument().then(
   (document) => {

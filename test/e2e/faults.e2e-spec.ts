@@ -45,7 +45,7 @@ describeOnServer('database faults', () => {
   });
 
   const post = (deviceId = uniqueDevice(), count = 1) =>
-    t.postTimeseries(
+    t.api.registerTimeseries(
       deviceId,
       Array.from({ length: count }, (_, i) => ({ id: `p${i}`, pointType: 't' })),
       { token: writer },
@@ -90,11 +90,7 @@ describeOnServer('database faults', () => {
       expect(ready.ms).toBeLessThan(5000);
       expect((await t.request({ method: 'GET', url: '/health' })).statusCode).toBe(200);
 
-      const list = await t.request({
-        method: 'GET',
-        url: `/apollo/devices/${uniqueDevice()}/timeseries`,
-        headers: { authorization: `Bearer ${writer}` },
-      });
+      const list = await t.api.listTimeseries(uniqueDevice(), {}, { token: writer });
       expect(list.statusCode).toBe(503);
     } finally {
       await proxy.up();
@@ -152,7 +148,9 @@ describeOnServer('database faults', () => {
       await holder.query('BEGIN');
       await holder.query('SELECT 1 FROM device WHERE id = $1 FOR UPDATE', [owned]);
       const stranger = token({ collections: [uniqueCollection()] });
-      const answered = await timed(t.postTimeseries(owned, [{ id: 'p0', pointType: 't' }], { token: stranger }));
+      const answered = await timed(
+        t.api.registerTimeseries(owned, [{ id: 'p0', pointType: 't' }], { token: stranger }),
+      );
       // 403 at once: the foreign device is read, not locked (a lock wait would last 1.5 s, statement_timeout).
       expect(answered.value.statusCode).toBe(403);
       expect(answered.ms).toBeLessThan(1000);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Ajv, { type ValidateFunction } from 'ajv';
 import fc from 'fast-check';
 
-import { WITHOUT_CONTROL_CHARACTERS } from '../../src/devices/dto/limits';
+import { isSafeText } from '../../src/common/safe-text';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { token, uniqueCollection, uniqueDevice } from '../support/tokens';
 
@@ -14,6 +14,9 @@ const openapi = JSON.parse(readFileSync(join(__dirname, '..', '..', 'docs', 'ope
     Record<string, { responses: Record<string, { content?: Record<string, { schema?: object }> }> }>
   >;
 };
+
+/** Generated requests per run (the README promises 2,000). */
+const FUZZ_RUNS = 2000;
 
 /** Validators of the documented response bodies, by OpenAPI path, method and status. */
 const ajv = new Ajv({ strict: false, validateFormats: false, allErrors: true });
@@ -39,14 +42,21 @@ describe('property-based fuzzing of the HTTP API', () => {
   const collection = uniqueCollection();
   const devices = [uniqueDevice(), uniqueDevice()];
 
+  /** Timeseries of the fuzzed devices, for samples that name real ones. */
+  const timeseriesIds: string[] = [];
+
   beforeAll(async () => {
-    t = await startTestApp({ MAX_POINTS_PER_REQUEST: '50' });
+    t = await startTestApp({ MAX_POINTS_PER_REQUEST: '50', MAX_SAMPLES_PER_REQUEST: '40' });
+    for (const device of devices) {
+      const registered = await t.api.registerTimeseries(device, [{ id: 'fuzz-point', pointType: 'temperature' }], {
+        token: token({ collections: [collection] }),
+      });
+      timeseriesIds.push(registered.json().data.relationships[0].timeseriesId);
+    }
   });
   afterAll(() => t.close());
 
-  const safeText = fc
-    .string({ unit: 'grapheme', minLength: 1, maxLength: 20 })
-    .filter((s) => /\S/.test(s) && WITHOUT_CONTROL_CHARACTERS.test(s));
+  const safeText = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 }).filter(isSafeText);
   const validPoints = fc.uniqueArray(
     fc.record({ id: safeText, pointType: fc.constantFrom('temperature', 'humidity', 'co2') }),
     {
@@ -117,7 +127,112 @@ describe('property-based fuzzing of the HTTP API', () => {
       .filter((s) => s !== '.' && s !== '..')
       .map((s) => encodeURIComponent(s) || 'x'),
   );
+  const instant = fc
+    .date({ min: new Date('1900-01-01T00:00:00Z'), max: new Date('2099-12-31T23:59:59Z'), noInvalidDate: true })
+    .chain((date) =>
+      fc
+        .constantFrom('Z', '+01:00', '-05:30', '+00:00')
+        .map((offset) => date.toISOString().replace('Z', offset === 'Z' ? '123456Z' : offset)),
+    );
+  // Drawn when a request is generated, after beforeAll registered them.
+  const knownTimeseries = fc.constantFrom(0, 1).map((i) => timeseriesIds[i]!);
+  const sampleValue = fc.oneof(
+    { weight: 4, arbitrary: fc.double({ noNaN: true, noDefaultInfinity: true }) },
+    { weight: 1, arbitrary: fc.constantFrom('21.5', '-1e3', 'NaN', '', '0x1', '1e999') },
+    { weight: 1, arbitrary: hostileValue },
+  );
+  const sample = fc.record(
+    {
+      timeseriesId: fc.oneof(
+        { weight: 5, arbitrary: knownTimeseries },
+        { weight: 1, arbitrary: fc.uuid() },
+        hostileValue,
+      ),
+      val: sampleValue,
+      timestamp: fc.oneof({ weight: 5, arbitrary: instant }, { weight: 1, arbitrary: hostileValue }),
+      metric: fc.oneof(fc.constant('Raw'), hostileValue),
+    },
+    { requiredKeys: ['timeseriesId', 'val', 'timestamp'] },
+  );
+  const samplesBody = fc.oneof(
+    { weight: 6, arbitrary: fc.array(sample, { maxLength: 45 }).map((x) => JSON.stringify(x)) },
+    { weight: 1, arbitrary: fc.json({ maxDepth: 3 }) },
+  );
+  const samplesQuery = fc
+    .record(
+      {
+        timeseries_ids: fc.array(fc.oneof(knownTimeseries, fc.uuid(), fc.string({ maxLength: 10 })), { maxLength: 3 }),
+        startTime: fc.oneof(instant, fc.string({ maxLength: 10 })),
+        endTime: instant,
+        paginated: fc.constantFrom('true', 'false', 'x'),
+        limit: fc.constantFrom('1', '10', '1000', '1001', '0', 'x'),
+        orderby: fc.constantFrom('timestamp asc', 'timestamp desc', 'val'),
+        metric: fc.constantFrom('Raw', 'Other'),
+        bogus: fc.constant('1'),
+      },
+      { requiredKeys: [] },
+    )
+    .map((query) => {
+      const search = new URLSearchParams();
+      for (const [name, value] of Object.entries(query)) {
+        for (const item of Array.isArray(value) ? value : [value]) search.append(name, String(item));
+      }
+      return `?${search.toString()}`;
+    });
+
+  const analyticsQuery = fc
+    .record(
+      {
+        timeseries_ids: fc.array(fc.oneof(knownTimeseries, fc.uuid(), fc.string({ maxLength: 10 })), { maxLength: 3 }),
+        startTime: fc.oneof(instant, fc.string({ maxLength: 10 })),
+        endTime: instant,
+        before: instant,
+        n: fc.constantFrom('1', '10', '1000', '1001', '0'),
+        granularity: fc.constantFrom('PT1M', 'PT15M', 'PT1H', 'PT24H', 'P1D', 'P7D', 'P1W', 'P1M', 'PT0M', 'P1Y', 'x'),
+        aggregates: fc.constantFrom('avg', 'avg,min,max,sum,count,first,last,twa', 'twa', 'median', ''),
+        timeZone: fc.constantFrom('UTC', 'Europe/Berlin', 'America/New_York', 'Asia/Kolkata', 'Nowhere/City', ''),
+        fill: fc.constantFrom('none', 'null', 'zero'),
+        metric: fc.constantFrom('Raw', 'Other'),
+      },
+      { requiredKeys: [] },
+    )
+    .map((query) => {
+      const search = new URLSearchParams();
+      for (const [name, value] of Object.entries(query)) {
+        for (const item of Array.isArray(value) ? value : [value]) search.append(name, String(item));
+      }
+      return `?${search.toString()}`;
+    });
+
+  /** Requests that should succeed: a device's own timeseries, valid samples, distinct instants. */
+  const validSamples = fc.record({
+    kind: fc.constant('valid-samples' as const),
+    device: fc.constantFrom(0, 1),
+    deviceId: fc.constant(''),
+    authorization: fc.constant(undefined),
+    samples: fc.uniqueArray(
+      fc.record({ val: fc.double({ noNaN: true, noDefaultInfinity: true }), timestamp: instant }),
+      {
+        minLength: 1,
+        maxLength: 30,
+        selector: (x) => x.timestamp,
+      },
+    ),
+    read: fc.boolean(),
+  });
+
   const request = fc.oneof(
+    { weight: 2, arbitrary: validSamples },
+    {
+      weight: 2,
+      arbitrary: fc.record({
+        kind: fc.constant('analytics' as const),
+        route: fc.constantFrom('latest', 'stats', 'aggregates', 'delete'),
+        deviceId,
+        query: analyticsQuery,
+        authorization,
+      }),
+    },
     {
       weight: 5,
       arbitrary: fc.record({ kind: fc.constant('post' as const), deviceId, body, contentType, authorization }),
@@ -134,6 +249,26 @@ describe('property-based fuzzing of the HTTP API', () => {
     },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('get' as const), deviceId, timeseriesId, authorization }) },
     {
+      weight: 3,
+      arbitrary: fc.record({
+        kind: fc.constant('write-samples' as const),
+        deviceId,
+        body: samplesBody,
+        contentType,
+        authorization,
+      }),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.record({
+        kind: fc.constant('read-samples' as const),
+        deviceId,
+        query: samplesQuery,
+        authorization,
+        continuation: fc.option(fc.string({ maxLength: 80 })),
+      }),
+    },
+    {
       weight: 1,
       arbitrary: fc.record({
         kind: fc.constant('other' as const),
@@ -146,6 +281,7 @@ describe('property-based fuzzing of the HTTP API', () => {
 
   it('never answers 5xx, always in the envelope, and as the OpenAPI document says', async () => {
     const statuses = new Map<number, number>();
+    const outcomes = new Set<string>();
     await fc.assert(
       fc.asyncProperty(request, async (r) => {
         const headers: Record<string, string> = {};
@@ -164,6 +300,37 @@ describe('property-based fuzzing of the HTTP API', () => {
         } else if (r.kind === 'get') {
           url += `/${r.timeseriesId}`;
           documented += '/{timeseriesId}';
+        } else if (r.kind === 'valid-samples') {
+          const id = timeseriesIds[r.device]!;
+          url = `/apollo/devices/${encodeURIComponent(devices[r.device]!)}/timeseries/samples`;
+          documented += '/samples';
+          headers.authorization = `Bearer ${token({ collections: [collection] })}`;
+          if (r.read) {
+            url += `?timeseries_ids=${id}&startTime=${encodeURIComponent(r.samples[0]!.timestamp)}`;
+          } else {
+            method = 'POST';
+            headers['content-type'] = 'application/json';
+            payload = JSON.stringify(r.samples.map((x) => ({ timeseriesId: id, ...x })));
+          }
+        } else if (r.kind === 'analytics') {
+          if (r.route === 'delete') {
+            method = 'DELETE';
+            url += `/samples${r.query}`;
+            documented += '/samples';
+          } else {
+            url += `/samples/${r.route}${r.query}`;
+            documented += `/samples/${r.route}`;
+          }
+        } else if (r.kind === 'write-samples') {
+          method = 'POST';
+          url += '/samples';
+          documented += '/samples';
+          payload = r.body;
+          if (r.contentType) headers['content-type'] = r.contentType;
+        } else if (r.kind === 'read-samples') {
+          url += `/samples${r.query}`;
+          documented += '/samples';
+          if (r.continuation !== null) headers.continuationtoken = r.continuation;
         } else {
           method = r.method;
           payload = '[]';
@@ -171,6 +338,7 @@ describe('property-based fuzzing of the HTTP API', () => {
         }
         const response = await t.request({ method: method as 'GET', url, headers, payload });
         statuses.set(response.statusCode, (statuses.get(response.statusCode) ?? 0) + 1);
+        outcomes.add(`${r.kind} ${response.statusCode}`);
 
         expect(response.statusCode).toBeLessThan(500);
         const json = response.json();
@@ -186,25 +354,37 @@ describe('property-based fuzzing of the HTTP API', () => {
           );
         }
       }),
-      { numRuns: 2000, seed: Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31) },
+      { numRuns: FUZZ_RUNS, seed: Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31) },
     );
     // The generators reach the happy paths and the error paths alike.
-    expect([...statuses.values()].reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(2000);
+    expect([...statuses.values()].reduce((a, b) => a + b, 0)).toBe(FUZZ_RUNS);
     expect([...statuses.keys()]).toEqual(expect.arrayContaining([200, 202, 400, 401, 403, 405, 415]));
+    expect([...outcomes]).toEqual(
+      expect.arrayContaining([
+        'valid-samples 202',
+        'valid-samples 200',
+        'write-samples 400',
+        'read-samples 400',
+        'analytics 400',
+      ]),
+    );
 
     const [invariants] = await t.query<{
       points_without_one_timeseries: number;
       timeseries_without_point: number;
       devices_without_points: number;
+      samples_without_timeseries: number;
     }>(`
       SELECT
         (SELECT count(*) FROM point p WHERE (SELECT count(*) FROM timeseries t WHERE t.device_id = p.device_id AND t.point_id = p.point_id) <> 1)::int AS points_without_one_timeseries,
         (SELECT count(*) FROM timeseries t WHERE NOT EXISTS (SELECT 1 FROM point p WHERE p.device_id = t.device_id AND p.point_id = t.point_id))::int AS timeseries_without_point,
-        (SELECT count(*) FROM device d WHERE NOT EXISTS (SELECT 1 FROM point p WHERE p.device_id = d.id))::int AS devices_without_points`);
+        (SELECT count(*) FROM device d WHERE NOT EXISTS (SELECT 1 FROM point p WHERE p.device_id = d.id))::int AS devices_without_points,
+        (SELECT count(*) FROM sample s WHERE NOT EXISTS (SELECT 1 FROM timeseries t WHERE t.series_key = s.series_key))::int AS samples_without_timeseries`);
     expect(invariants).toEqual({
       points_without_one_timeseries: 0,
       timeseries_without_point: 0,
       devices_without_points: 0,
+      samples_without_timeseries: 0,
     });
   });
 });

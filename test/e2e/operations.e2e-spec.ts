@@ -19,8 +19,21 @@ describe('security headers, CORS and metrics', () => {
       expect(response.headers['x-content-type-options']).toBe('nosniff');
       expect(response.headers['content-security-policy']).toContain("default-src 'self'");
       expect(response.headers['content-security-policy']).toContain("frame-ancestors 'none'");
-      expect(response.headers['strict-transport-security']).toMatch(/max-age=/);
       expect(response.headers['x-powered-by']).toBeUndefined();
+      // Plain HTTP: neither HSTS nor an upgrade of Swagger UI's assets to https (see HTTPS_ONLY).
+      expect(response.headers['strict-transport-security']).toBeUndefined();
+      expect(response.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
+    }
+  });
+
+  it('sends HSTS and upgrade-insecure-requests with HTTPS_ONLY=true (behind a TLS-terminating proxy)', async () => {
+    const https = await startTestApp({ HTTPS_ONLY: 'true' });
+    try {
+      const response = await https.request({ method: 'GET', url: '/health' });
+      expect(response.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
+      expect(response.headers['content-security-policy']).toContain('upgrade-insecure-requests');
+    } finally {
+      await https.close();
     }
   });
 
@@ -54,7 +67,9 @@ describe('security headers, CORS and metrics', () => {
 
   it('serves Prometheus metrics without a token: requests by route pattern and status, pool and process', async () => {
     const deviceId = uniqueDevice();
-    await t.postTimeseries(deviceId, [{ id: 'p', pointType: 't' }], { token: token({ collections: [collection] }) });
+    await t.api.registerTimeseries(deviceId, [{ id: 'p', pointType: 't' }], {
+      token: token({ collections: [collection] }),
+    });
     await t.request({ method: 'GET', url: '/nowhere' });
 
     const response = await t.request({ method: 'GET', url: '/metrics' });
@@ -97,32 +112,30 @@ describe('rate limiting per token subject', () => {
     const statuses: number[] = [];
     for (let i = 0; i < 7; i++) {
       statuses.push(
-        (await t.postTimeseries(uniqueDevice(), [{ id: 'p', pointType: 't' }], { token: busy })).statusCode,
+        (await t.api.registerTimeseries(uniqueDevice(), [{ id: 'p', pointType: 't' }], { token: busy })).statusCode,
       );
     }
     expect(statuses).toEqual([202, 202, 202, 202, 202, 429, 429]);
 
-    const limited = await t.postTimeseries(uniqueDevice(), [{ id: 'p', pointType: 't' }], { token: busy });
+    const limited = await t.api.registerTimeseries(uniqueDevice(), [{ id: 'p', pointType: 't' }], { token: busy });
     expect(limited.statusCode).toBe(429);
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
     expect(limited.json()).toEqual({ status: { Message: 'Too many requests', Code: '429' }, data: null });
 
     const other = token({ sub: 'quiet-client', collections: [collection] });
-    expect((await t.postTimeseries(uniqueDevice(), [{ id: 'p', pointType: 't' }], { token: other })).statusCode).toBe(
-      202,
-    );
+    expect(
+      (await t.api.registerTimeseries(uniqueDevice(), [{ id: 'p', pointType: 't' }], { token: other })).statusCode,
+    ).toBe(202);
   });
 
   it("counts a subject's requests on every route against one limit", async () => {
     const reader = token({ sub: 'mixed-client', scope: 'apollo_write apollo_read', collections: [collection] });
     const device = uniqueDevice();
-    const statuses = [(await t.postTimeseries(device, [{ id: 'p', pointType: 't' }], { token: reader })).statusCode];
+    const statuses = [
+      (await t.api.registerTimeseries(device, [{ id: 'p', pointType: 't' }], { token: reader })).statusCode,
+    ];
     for (let i = 0; i < 5; i++) {
-      const list = await t.request({
-        method: 'GET',
-        url: `/apollo/devices/${device}/timeseries`,
-        headers: { authorization: `Bearer ${reader}` },
-      });
+      const list = await t.api.listTimeseries(device, {}, { token: reader });
       statuses.push(list.statusCode);
     }
     expect(statuses).toEqual([202, 200, 200, 200, 200, 429]);
@@ -148,7 +161,7 @@ describe('RATE_LIMIT_PER_MINUTE=0 and CORS_ORIGINS=*', () => {
   it('does not limit at all', async () => {
     const busy = token({ sub: 'unlimited', collections: [collection] });
     for (let i = 0; i < 30; i++) {
-      const response = await t.postTimeseries(uniqueDevice(), [{ id: 'p', pointType: 't' }], { token: busy });
+      const response = await t.api.registerTimeseries(uniqueDevice(), [{ id: 'p', pointType: 't' }], { token: busy });
       expect(response.statusCode).toBe(202);
       expect(response.headers['x-ratelimit-limit']).toBeUndefined();
     }

@@ -81,7 +81,7 @@ describe('POST /apollo/devices/{deviceId}/timeseries: who may post', () => {
     });
 
     it('accepts a token expired by less than the 60 s leeway', async () => {
-      const response = await t.postTimeseries(uniqueDevice(), [{ id: 'p', pointType: 't' }], {
+      const response = await t.api.registerTimeseries(uniqueDevice(), [{ id: 'p', pointType: 't' }], {
         token: token({ collections: [collection], exp: Math.floor(Date.now() / 1000) - 30 }, { expiresIn: -1 }),
       });
       expect(response.statusCode).toBe(202);
@@ -91,7 +91,7 @@ describe('POST /apollo/devices/{deviceId}/timeseries: who may post', () => {
   describe('authorization (403)', () => {
     it('names the missing scope when the token can only read', async () => {
       const deviceId = uniqueDevice();
-      const response = await t.postTimeseries(deviceId, [{ id: 'p', pointType: 't' }], {
+      const response = await t.api.registerTimeseries(deviceId, [{ id: 'p', pointType: 't' }], {
         token: token({ scope: 'apollo_read read', collections: [collection] }),
       });
       expect(response.statusCode).toBe(403);
@@ -107,7 +107,7 @@ describe('POST /apollo/devices/{deviceId}/timeseries: who may post', () => {
       ['scp ["apollo_write"]', { scope: undefined, scp: ['apollo_write'] }],
       ['a comma-separated scope', { scope: 'read,write' }],
     ])('accepts a writer whose token has %s', async (_name, claims) => {
-      const response = await t.postTimeseries(uniqueDevice(), [{ id: 'p', pointType: 't' }], {
+      const response = await t.api.registerTimeseries(uniqueDevice(), [{ id: 'p', pointType: 't' }], {
         token: token({ ...claims, collections: [collection] }),
       });
       expect(response.statusCode).toBe(202);
@@ -115,7 +115,7 @@ describe('POST /apollo/devices/{deviceId}/timeseries: who may post', () => {
 
     it('answers 403 when erCollectionId is not one of the token collections', async () => {
       const deviceId = uniqueDevice();
-      const response = await t.postTimeseries(deviceId, [{ id: 'p', pointType: 't' }], {
+      const response = await t.api.registerTimeseries(deviceId, [{ id: 'p', pointType: 't' }], {
         token: writer,
         headers: { ercollectionid: uniqueCollection() },
       });
@@ -126,10 +126,10 @@ describe('POST /apollo/devices/{deviceId}/timeseries: who may post', () => {
     it('answers the same 403 for a device in another collection as for a caller with no collection', async () => {
       const deviceId = uniqueDevice();
       const owner = token({ collections: [uniqueCollection()] });
-      await t.postTimeseries(deviceId, [{ id: 'p', pointType: 't' }], { token: owner });
+      await t.api.registerTimeseries(deviceId, [{ id: 'p', pointType: 't' }], { token: owner });
 
-      const foreign = await t.postTimeseries(deviceId, [{ id: 'q', pointType: 't' }], { token: writer });
-      const nowhere = await t.postTimeseries(uniqueDevice(), [{ id: 'q', pointType: 't' }], {
+      const foreign = await t.api.registerTimeseries(deviceId, [{ id: 'q', pointType: 't' }], { token: writer });
+      const nowhere = await t.api.registerTimeseries(uniqueDevice(), [{ id: 'q', pointType: 't' }], {
         token: token({ collections: [] }),
       });
 
@@ -144,7 +144,7 @@ describe('POST /apollo/devices/{deviceId}/timeseries: who may post', () => {
     });
 
     it('checks the scope before the collections', async () => {
-      const response = await t.postTimeseries(uniqueDevice(), [{ id: 'p', pointType: 't' }], {
+      const response = await t.api.registerTimeseries(uniqueDevice(), [{ id: 'p', pointType: 't' }], {
         token: token({ scope: 'read', collections: [] }),
       });
       expect(response.json().status.Message).toMatch(/^Missing required scope/);
@@ -158,7 +158,7 @@ describe('POST /apollo/devices/{deviceId}/timeseries: who may post', () => {
         { collections: { a: 1 } },
         { collections: [1, null, { x: 1 }] },
       ]) {
-        const response = await t.postTimeseries(uniqueDevice(), [{ id: 'p', pointType: 't' }], {
+        const response = await t.api.registerTimeseries(uniqueDevice(), [{ id: 'p', pointType: 't' }], {
           token: token(claims),
         });
         expect(response.statusCode).toBe(403);

@@ -66,8 +66,8 @@ describe('POST /apollo/devices/{deviceId}/timeseries', () => {
         { id: 'p1', pointType: 'temperature' },
         { id: 'p2', pointType: 'humidity' },
       ];
-      const first = (await t.postTimeseries(deviceId, points, { token: writer })).json();
-      const again = await t.postTimeseries(deviceId, [...points].reverse(), { token: writer });
+      const first = (await t.api.registerTimeseries(deviceId, points, { token: writer })).json();
+      const again = await t.api.registerTimeseries(deviceId, [...points].reverse(), { token: writer });
 
       expect(again.statusCode).toBe(202);
       const byId = new Map(
@@ -82,8 +82,8 @@ describe('POST /apollo/devices/{deviceId}/timeseries', () => {
 
     it('creates only the new points of a request that mixes new and existing ones', async () => {
       const deviceId = uniqueDevice();
-      await t.postTimeseries(deviceId, [{ id: 'old', pointType: 't' }], { token: writer });
-      const response = await t.postTimeseries(
+      await t.api.registerTimeseries(deviceId, [{ id: 'old', pointType: 't' }], { token: writer });
+      const response = await t.api.registerTimeseries(
         deviceId,
         [
           { id: 'new', pointType: 't' },
@@ -105,7 +105,7 @@ describe('POST /apollo/devices/{deviceId}/timeseries', () => {
       const deviceId = uniqueDevice();
       const points = Array.from({ length: 25 }, (_, i) => ({ id: `point-${i}`, pointType: 'temperature' }));
       const responses = await Promise.all(
-        Array.from({ length: 20 }, () => t.postTimeseries(deviceId, points, { token: writer })),
+        Array.from({ length: 20 }, () => t.api.registerTimeseries(deviceId, points, { token: writer })),
       );
 
       expect(responses.map((r) => r.statusCode)).toEqual(Array(20).fill(202));
@@ -120,15 +120,17 @@ describe('POST /apollo/devices/{deviceId}/timeseries', () => {
 
     it('gives overlapping concurrent requests one timeseries per point, each point created once', async () => {
       const deviceId = uniqueDevice();
-      expect((await t.postTimeseries(deviceId, [{ id: 'seed', pointType: 't' }], { token: writer })).statusCode).toBe(
-        202,
-      );
+      expect(
+        (await t.api.registerTimeseries(deviceId, [{ id: 'seed', pointType: 't' }], { token: writer })).statusCode,
+      ).toBe(202);
       const shared = Array.from({ length: 10 }, (_, i) => ({ id: `shared-${i}`, pointType: 'temperature' }));
       const bodies = Array.from({ length: 16 }, (_, r) => [
         ...shared,
         ...Array.from({ length: 5 }, (_, i) => ({ id: `own-${r}-${i}`, pointType: 'humidity' })),
       ]);
-      const responses = await Promise.all(bodies.map((body) => t.postTimeseries(deviceId, body, { token: writer })));
+      const responses = await Promise.all(
+        bodies.map((body) => t.api.registerTimeseries(deviceId, body, { token: writer })),
+      );
 
       expect(responses.map((r) => r.statusCode)).toEqual(Array(16).fill(202));
       const relationships = responses.flatMap(
@@ -147,7 +149,9 @@ describe('POST /apollo/devices/{deviceId}/timeseries', () => {
       const deviceId = uniqueDevice();
       const types = Array.from({ length: 12 }, (_, i) => (i % 2 ? 'temperature' : 'humidity'));
       const responses = await Promise.all(
-        types.map((pointType) => t.postTimeseries(deviceId, [{ id: 'contested', pointType }], { token: writer })),
+        types.map((pointType) =>
+          t.api.registerTimeseries(deviceId, [{ id: 'contested', pointType }], { token: writer }),
+        ),
       );
 
       const winners = responses.filter((r) => r.statusCode === 202);
@@ -162,8 +166,8 @@ describe('POST /apollo/devices/{deviceId}/timeseries', () => {
   describe('conflicts', () => {
     it('answers 409 naming the points when a point exists with another pointType, and writes nothing', async () => {
       const deviceId = uniqueDevice();
-      await t.postTimeseries(deviceId, [{ id: 'p1', pointType: 'temperature' }], { token: writer });
-      const response = await t.postTimeseries(
+      await t.api.registerTimeseries(deviceId, [{ id: 'p1', pointType: 'temperature' }], { token: writer });
+      const response = await t.api.registerTimeseries(
         deviceId,
         [
           { id: 'brand-new', pointType: 'humidity' },
@@ -187,7 +191,7 @@ describe('POST /apollo/devices/{deviceId}/timeseries', () => {
 
   describe('validation (400)', () => {
     const expect400 = async (body: unknown, message: RegExp | string, deviceId = uniqueDevice()) => {
-      const response = await t.postTimeseries(deviceId, body, { token: writer });
+      const response = await t.api.registerTimeseries(deviceId, body, { token: writer });
       expect(response.statusCode).toBe(400);
       const json = response.json();
       expect(json.status.Code).toBe('400');
@@ -245,7 +249,7 @@ describe('POST /apollo/devices/{deviceId}/timeseries', () => {
         { id: 'i'.repeat(256), pointType: 't'.repeat(64) },
         { id: ' Température ☃ ', pointType: 'température' },
       ];
-      const response = await t.postTimeseries(deviceId, points, { token: writer });
+      const response = await t.api.registerTimeseries(deviceId, points, { token: writer });
       expect(response.statusCode).toBe(202);
       expect(response.json().data.deviceId).toBe(deviceId);
       expect(
@@ -279,7 +283,7 @@ describe('POST /apollo/devices/{deviceId}/timeseries', () => {
     it('registers exactly MAX_POINTS_PER_REQUEST points', async () => {
       const deviceId = uniqueDevice();
       const points = Array.from({ length: 50 }, (_, i) => ({ id: `p${i}`, pointType: 't' }));
-      expect((await t.postTimeseries(deviceId, points, { token: writer })).statusCode).toBe(202);
+      expect((await t.api.registerTimeseries(deviceId, points, { token: writer })).statusCode).toBe(202);
       expect(await countTimeseries(deviceId)).toBe(50);
     });
 
@@ -289,7 +293,7 @@ describe('POST /apollo/devices/{deviceId}/timeseries', () => {
       ['a NUL character', 'dev\u0000ice', 'deviceId must not contain control characters'],
       ['blank', '   ', 'deviceId must not be empty or blank'],
     ])('rejects a deviceId that is %s', async (_name, deviceId, message) => {
-      const response = await t.postTimeseries(deviceId, [{ id: 'p', pointType: 't' }], { token: writer });
+      const response = await t.api.registerTimeseries(deviceId, [{ id: 'p', pointType: 't' }], { token: writer });
       expect(response.statusCode).toBe(400);
       expect(response.json()).toEqual({
         status: { Message: message, Code: '400' },
@@ -300,13 +304,15 @@ describe('POST /apollo/devices/{deviceId}/timeseries', () => {
 
     it('counts deviceId characters as code points, like point ids', async () => {
       const deviceId = `${'😀'.repeat(200)}${uniqueDevice().slice(-8)}`;
-      const response = await t.postTimeseries(deviceId, [{ id: '😀'.repeat(256), pointType: 't' }], { token: writer });
+      const response = await t.api.registerTimeseries(deviceId, [{ id: '😀'.repeat(256), pointType: 't' }], {
+        token: writer,
+      });
       expect(response.statusCode).toBe(202);
       expect(response.json().data.deviceId).toBe(deviceId);
     });
 
     it('accepts a deviceId of exactly 256 characters', async () => {
-      const response = await t.postTimeseries(
+      const response = await t.api.registerTimeseries(
         'd'.repeat(250) + uniqueDevice().slice(-6),
         [{ id: 'p', pointType: 't' }],
         { token: writer },
@@ -330,7 +336,7 @@ describe('POST /apollo/devices/{deviceId}/timeseries', () => {
 
     it('requires erCollectionId to create a device when the token grants several collections', async () => {
       const deviceId = uniqueDevice();
-      const response = await t.postTimeseries(deviceId, [{ id: 'p', pointType: 't' }], {
+      const response = await t.api.registerTimeseries(deviceId, [{ id: 'p', pointType: 't' }], {
         token: token({ collections: [collection, uniqueCollection()] }),
       });
       expect(response.statusCode).toBe(400);
@@ -340,8 +346,8 @@ describe('POST /apollo/devices/{deviceId}/timeseries', () => {
 
     it('requires erCollectionId from a caller with several collections even when the device exists in one of them', async () => {
       const deviceId = uniqueDevice();
-      await t.postTimeseries(deviceId, [{ id: 'p', pointType: 't' }], { token: writer });
-      const response = await t.postTimeseries(deviceId, [{ id: 'q', pointType: 't' }], {
+      await t.api.registerTimeseries(deviceId, [{ id: 'p', pointType: 't' }], { token: writer });
+      const response = await t.api.registerTimeseries(deviceId, [{ id: 'q', pointType: 't' }], {
         token: token({ collections: [collection, uniqueCollection()] }),
       });
       expect(response.statusCode).toBe(400);
@@ -351,7 +357,7 @@ describe('POST /apollo/devices/{deviceId}/timeseries', () => {
     it('creates the device in erCollectionId when the token grants several collections', async () => {
       const deviceId = uniqueDevice();
       const other = uniqueCollection();
-      const response = await t.postTimeseries(deviceId, [{ id: 'p', pointType: 't' }], {
+      const response = await t.api.registerTimeseries(deviceId, [{ id: 'p', pointType: 't' }], {
         token: token({ collections: [collection, other] }),
         headers: { ercollectionid: other },
       });
@@ -366,7 +372,7 @@ describe('POST /apollo/devices/{deviceId}/timeseries', () => {
     it('answers 413 in the envelope for a body over BODY_LIMIT', async () => {
       const deviceId = uniqueDevice();
       const points = Array.from({ length: 40 }, (_, i) => ({ id: `point-${i}-${'x'.repeat(200)}`, pointType: 't' }));
-      const response = await t.postTimeseries(deviceId, points, { token: writer });
+      const response = await t.api.registerTimeseries(deviceId, points, { token: writer });
       expect(response.statusCode).toBe(413);
       expect(response.json()).toEqual({
         status: { Message: 'Request body is larger than the limit of 8192 bytes', Code: '413' },

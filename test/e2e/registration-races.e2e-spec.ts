@@ -42,7 +42,7 @@ describeOnServer('registration races on PostgreSQL', () => {
   async function racing(deviceId: string, bodies: Array<Array<{ id: string; pointType: string }>>) {
     await holder.query('BEGIN');
     await holder.query('SELECT 1 FROM device WHERE id = $1 FOR UPDATE', [deviceId]);
-    const responses = Promise.all(bodies.map((body) => t.postTimeseries(deviceId, body, { token: writer })));
+    const responses = Promise.all(bodies.map((body) => t.api.registerTimeseries(deviceId, body, { token: writer })));
     try {
       for (let waited = 0; (await lockWaiters(deviceId)) < bodies.length; waited += 20) {
         if (waited > 10_000) throw new Error('the requests never queued on the device lock');
@@ -69,7 +69,7 @@ describeOnServer('registration races on PostgreSQL', () => {
 
   it('registers nested point sets that raced each other: every request succeeds, every point is created once', async () => {
     const deviceId = uniqueDevice();
-    expect((await t.postTimeseries(deviceId, points(['seed']), { token: writer })).statusCode).toBe(202);
+    expect((await t.api.registerTimeseries(deviceId, points(['seed']), { token: writer })).statusCode).toBe(202);
     // Request k registers p1..pk: every request overlaps the others with points still new when it starts.
     const bodies = Array.from({ length: RACERS }, (_, k) =>
       points(Array.from({ length: k + 1 }, (_, i) => `p${i + 1}`)),

@@ -79,7 +79,7 @@ describe('SQL round trips per POST /apollo/devices/{deviceId}/timeseries', () =>
   /** The statements one POST sends, after checking it succeeded. */
   async function statementsOfPost(deviceId: string, body: unknown): Promise<string[]> {
     recorder.take();
-    const response = await t.postTimeseries(deviceId, body, { token: writer });
+    const response = await t.api.registerTimeseries(deviceId, body, { token: writer });
     expect(response.statusCode).toBe(202);
     return recorder.take();
   }
@@ -96,6 +96,90 @@ describe('SQL round trips per POST /apollo/devices/{deviceId}/timeseries', () =>
     // Not only as many statements: the same statements, whatever the batch size.
     expect(sent[100]).toEqual(sent[1]);
     expect(sent[1000]).toEqual(sent[1]);
+  });
+
+  it('sends one statement per samples write, the same for 1, 100 and 10,000 samples, new or replacing', async () => {
+    const deviceId = uniqueDevice('rt-samples');
+    const registered = await t.api.registerTimeseries(deviceId, points(2), { token: writer });
+    const ids = (registered.json().data.relationships as Array<{ timeseriesId: string }>).map((r) => r.timeseriesId);
+    // The months exist first: creating a partition is the one-off extra a new month costs.
+    const samples = (count: number) =>
+      Array.from({ length: count }, (_, i) => ({
+        timeseriesId: ids[i % 2],
+        val: i,
+        timestamp: new Date(Date.UTC(2030, 0, 1) + i * 1000).toISOString(),
+      }));
+    expect((await t.api.writeSamples(deviceId, samples(1), { token: writer })).statusCode).toBe(202);
+    const sent: string[][] = [];
+    for (const count of [1, 100, 10_000, 10_000]) {
+      recorder.take();
+      const response = await t.api.writeSamples(deviceId, samples(count), { token: writer });
+      expect(response.json().data).toEqual({ accepted: count });
+      sent.push(recorder.take());
+    }
+    expect(sent[0]).toHaveLength(MAX_STATEMENTS_PER_POST);
+    expect(sent[0]![0]).not.toMatch(/^(BEGIN|START TRANSACTION)/i);
+    for (const statements of sent) expect(statements).toEqual(sent[0]);
+  });
+
+  it('sends two statements per samples page read (the timeseries, then the samples), whatever the page size', async () => {
+    const deviceId = uniqueDevice('rt-read');
+    const registered = await t.api.registerTimeseries(deviceId, points(1), { token: writer });
+    const id = registered.json().data.relationships[0].timeseriesId as string;
+    const samples = Array.from({ length: 1000 }, (_, i) => ({
+      timeseriesId: id,
+      val: i,
+      timestamp: new Date(Date.UTC(2030, 1, 1) + i * 1000).toISOString(),
+    }));
+    expect((await t.api.writeSamples(deviceId, samples, { token: writer })).statusCode).toBe(202);
+    const reader = token({ scope: 'apollo_read', collections: [collection] });
+    const sent: string[][] = [];
+    for (const limit of [1, 1000]) {
+      recorder.take();
+      const response = await t.api.readSamples(
+        deviceId,
+        { timeseries_ids: id, paginated: true, limit },
+        { token: reader },
+      );
+      expect(response.json().data).toHaveLength(limit);
+      sent.push(recorder.take());
+    }
+    expect(sent[0]).toHaveLength(2);
+    expect(sent[1]).toEqual(sent[0]);
+  });
+
+  it('sends two statements per analytics request (the timeseries, then one computation), whatever the data', async () => {
+    const deviceId = uniqueDevice('rt-analytics');
+    const registered = await t.api.registerTimeseries(deviceId, points(2), { token: writer });
+    const ids = (registered.json().data.relationships as Array<{ timeseriesId: string }>).map((r) => r.timeseriesId);
+    const reader = token({ scope: 'apollo_read', collections: [collection] });
+    const range = { startTime: '2030-03-01T00:00:00Z', endTime: '2030-03-02T00:00:00Z' };
+    const counts: Record<string, number[]> = {};
+    for (const samples of [10, 5000]) {
+      const body = Array.from({ length: samples }, (_, i) => ({
+        timeseriesId: ids[i % 2],
+        val: i,
+        timestamp: new Date(Date.UTC(2030, 2, 1) + i * 1000).toISOString(),
+      }));
+      expect((await t.api.writeSamples(deviceId, body, { token: writer })).statusCode).toBe(202);
+      const requests = {
+        latest: () => t.api.latestSamples(deviceId, { timeseries_ids: ids, n: 100 }, { token: reader }),
+        stats: () => t.api.sampleStats(deviceId, { timeseries_ids: ids, ...range }, { token: reader }),
+        aggregates: () =>
+          t.api.sampleAggregates(
+            deviceId,
+            { timeseries_ids: ids, ...range, granularity: 'PT1M', aggregates: 'avg,twa,first' },
+            { token: reader },
+          ),
+        delete: () => t.api.deleteSamples(deviceId, { timeseries_ids: ids, ...range }, { token: writer }),
+      };
+      for (const [name, request] of Object.entries(requests)) {
+        recorder.take();
+        expect((await request()).statusCode).toBe(200);
+        (counts[name] ??= []).push(recorder.take().length);
+      }
+    }
+    expect(counts).toEqual({ latest: [2, 2], stats: [2, 2], aggregates: [2, 2], delete: [2, 2] });
   });
 
   it('sends as many statements when every point already exists (the idempotent path)', async () => {

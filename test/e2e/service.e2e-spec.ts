@@ -70,7 +70,7 @@ describe('the service around the endpoint', () => {
     it('keeps an encoded slash inside the deviceId', async () => {
       const collection = uniqueCollection();
       const deviceId = `${uniqueDevice()}/with/slashes`;
-      const response = await t.postTimeseries(deviceId, [{ id: 'p', pointType: 't' }], {
+      const response = await t.api.registerTimeseries(deviceId, [{ id: 'p', pointType: 't' }], {
         token: token({ collections: [collection] }),
       });
       expect(response.statusCode).toBe(202);
@@ -118,7 +118,7 @@ describe('the service around the endpoint', () => {
     it('answers /health/ready when the database answers', async () => {
       const response = await t.request({ method: 'GET', url: '/health/ready' });
       expect(response.statusCode).toBe(200);
-      expect(response.json().data).toEqual({ status: 'ok' });
+      expect(response.json().data).toEqual({ status: 'ok', database: 'up', redis: 'not configured', replicas: [] });
     });
   });
 
@@ -131,7 +131,9 @@ describe('the service around the endpoint', () => {
     it('enforces one timeseries per point and known statuses in the database itself', async () => {
       const deviceId = uniqueDevice();
       const collection = uniqueCollection();
-      await t.postTimeseries(deviceId, [{ id: 'p', pointType: 't' }], { token: token({ collections: [collection] }) });
+      await t.api.registerTimeseries(deviceId, [{ id: 'p', pointType: 't' }], {
+        token: token({ collections: [collection] }),
+      });
       await expect(
         t.query("INSERT INTO timeseries (device_id, point_id) VALUES ($1, 'p')", [deviceId]),
       ).rejects.toThrow(/unique/i);
@@ -154,12 +156,16 @@ describe('persistence across restarts', () => {
     const writer = token({ collections: [collection] });
     const deviceId = uniqueDevice();
     const first = await startTestApp();
-    const created = (await first.postTimeseries(deviceId, [{ id: 'p', pointType: 't' }], { token: writer })).json();
+    const created = (
+      await first.api.registerTimeseries(deviceId, [{ id: 'p', pointType: 't' }], { token: writer })
+    ).json();
     await first.close({ keepData: true });
 
     const second = await startTestApp({}, { dataDir: first.dataDir });
     try {
-      const again = (await second.postTimeseries(deviceId, [{ id: 'p', pointType: 't' }], { token: writer })).json();
+      const again = (
+        await second.api.registerTimeseries(deviceId, [{ id: 'p', pointType: 't' }], { token: writer })
+      ).json();
       expect(again.data.relationships).toEqual([{ ...created.data.relationships[0], created: false }]);
     } finally {
       await second.close();

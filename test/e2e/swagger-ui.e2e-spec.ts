@@ -16,11 +16,23 @@ if (!hasChromium) {
 }
 const describeInBrowser = hasChromium ? describe : describe.skip;
 
-/** Swagger UI as a person uses it: authorize, "Try it out" on the POST, then list what it made. */
-describeInBrowser('Swagger UI in a real browser', () => {
+/**
+ * A name that is not loopback to the browser (localhost and 127.0.0.1 are secure origins, where
+ * plain HTTP passes for secure): Chromium resolves it to 127.0.0.1, so no traffic leaves the
+ * machine, but it treats the page as any other http:// site, as a user on another machine would.
+ */
+const HOST = 'api.test';
+
+/**
+ * Swagger UI as a person on another machine uses it, opened by a host name over plain HTTP:
+ * it renders (no asset upgraded to https), authorize, "Try it out" on the POST, then list it.
+ */
+describeInBrowser('Swagger UI in a real browser, opened by a host name over HTTP', () => {
   let t: TestApp;
   let browser: Browser;
   let page: Page;
+  const failedRequests: string[] = [];
+  let timeseriesId = '';
   const collection = uniqueCollection();
   const deviceId = uniqueDevice('TestDevice');
 
@@ -38,10 +50,13 @@ describeInBrowser('Swagger UI in a real browser', () => {
         '--disable-background-networking',
         '--disable-component-update',
         '--disable-sync',
+        `--host-resolver-rules=MAP ${HOST} 127.0.0.1`,
       ],
     });
     page = await browser.newPage();
-    await page.goto(`${await t.app.getUrl()}/docs`);
+    page.on('requestfailed', (request) => failedRequests.push(`${request.url()}: ${request.failure()?.errorText}`));
+    const { port } = t.app.getHttpServer().address() as { port: number };
+    await page.goto(`http://${HOST}:${port}/docs`);
     await page.locator('.swagger-ui .information-container').waitFor();
   });
 
@@ -50,20 +65,36 @@ describeInBrowser('Swagger UI in a real browser', () => {
     await t?.close();
   });
 
-  const operation = (operationId: string): Locator => page.locator(`#operations-timeseries-${operationId}`);
+  const operation = (operationId: string, tag: string): Locator => page.locator(`#operations-${tag}-${operationId}`);
 
-  const tryItOut = async (operationId: string, parameters: Record<string, string>): Promise<Locator> => {
-    const block = operation(operationId);
+  const tryItOut = async (
+    operationId: string,
+    parameters: Record<string, string>,
+    options: { tag?: string; body?: string } = {},
+  ): Promise<Locator> => {
+    const block = operation(operationId, options.tag ?? 'timeseries');
     await block.locator('.opblock-summary').first().click();
     await block.locator('button.try-out__btn').click();
     for (const [name, value] of Object.entries(parameters)) {
-      await block.locator(`tr[data-param-name="${name}"] input`).fill(value);
+      await block.locator(`tr[data-param-name="${name}"] input`).first().fill(value);
     }
+    if (options.body !== undefined) await block.locator('textarea.body-param__text').fill(options.body);
     await block.locator('button.execute').click();
     const status = block.locator('.live-responses-table .response .response-col_status').first();
     await status.waitFor();
     return block;
   };
+
+  it("renders with every asset loaded from the page's own origin, over http", async () => {
+    expect(failedRequests).toEqual([]);
+    // The stylesheet applied: Swagger UI's CSS sets the title in 36px (a browser's own h2 is 24px).
+    // (A string: the test is compiled without the DOM's types.)
+    const fontSize = await page.evaluate(
+      'getComputedStyle(document.querySelector(".swagger-ui .info .title")).fontSize',
+    );
+    expect(fontSize).toBe('36px');
+    expect(page.url()).toMatch(new RegExp(`^http://${HOST}:\\d+/docs`));
+  });
 
   it('authorizes with a bearer token', async () => {
     await page.locator('button.authorize').first().click();
@@ -85,6 +116,8 @@ describeInBrowser('Swagger UI in a real browser', () => {
     expect(status.trim()).toBe('202');
     expect(body).toContain('"pointId": "PointId1"');
     expect(body).toContain('"pointId": "PointId2"');
+    timeseriesId = (JSON.parse(body) as { data: { relationships: Array<{ timeseriesId: string }> } }).data
+      .relationships[0]!.timeseriesId;
   });
 
   it('runs the list GET and sees the points', async () => {
@@ -94,5 +127,37 @@ describeInBrowser('Swagger UI in a real browser', () => {
     expect(status.trim()).toBe('200');
     expect(body).toContain('"pointId": "PointId1"');
     expect(body).toContain('"pointType": "humidity"');
+  });
+
+  it('writes samples with Try it out and gets 202', async () => {
+    const samples = [
+      { timeseriesId, val: 21.5, timestamp: '2026-11-26T08:00:00Z' },
+      { timeseriesId, val: '22.25', timestamp: '2026-11-26T09:15:00.123456+01:00', metric: 'Raw' },
+    ];
+    const block = await tryItOut(
+      'postSamples',
+      { deviceId, erCollectionId: collection },
+      { tag: 'samples', body: JSON.stringify(samples) },
+    );
+    const status = await block.locator('.live-responses-table .response .response-col_status').first().innerText();
+    const body = await block.locator('.live-responses-table .response-col_description pre').first().innerText();
+    expect(status.trim()).toBe('202');
+    expect(JSON.parse(body)).toEqual({ status: { Message: '', Code: '202' }, data: { accepted: 2 } });
+  });
+
+  it('reads the samples back with Try it out', async () => {
+    const block = await tryItOut(
+      'getSamples',
+      { deviceId, erCollectionId: collection, timeseries_ids: timeseriesId },
+      { tag: 'samples' },
+    );
+    const status = await block.locator('.live-responses-table .response .response-col_status').first().innerText();
+    const body = await block.locator('.live-responses-table .response-col_description pre').first().innerText();
+    expect(status.trim()).toBe('200');
+    const samples = (JSON.parse(body) as { data: Array<{ timestamp: string; val: number }> }).data;
+    expect(samples.map((s) => [s.timestamp, s.val])).toEqual([
+      ['2026-11-26T08:00:00.000Z', 21.5],
+      ['2026-11-26T08:15:00.123456Z', 22.25],
+    ]);
   });
 });

@@ -17,7 +17,7 @@ describe('JWT_ISSUER and JWT_AUDIENCE', () => {
   afterAll(() => t.close());
 
   const post = (claims: Record<string, unknown>) =>
-    t.postTimeseries(uniqueDevice(), POINTS, { token: token({ collections: [collection], ...claims }) });
+    t.api.registerTimeseries(uniqueDevice(), POINTS, { token: token({ collections: [collection], ...claims }) });
 
   it('accepts a token from the configured issuer for the configured audience', async () => {
     expect((await post({ iss: 'https://issuer.example', aud: 'apollo-api' })).statusCode).toBe(202);
@@ -47,21 +47,22 @@ describe('JWT_SECRET with HS256', () => {
 
   it('accepts an HS256 token signed with the secret and an ES256 token signed with the key', async () => {
     const hs = token({ collections: [collection] }, { key: secret, algorithm: 'HS256' });
-    expect((await t.postTimeseries(uniqueDevice(), POINTS, { token: hs })).statusCode).toBe(202);
+    expect((await t.api.registerTimeseries(uniqueDevice(), POINTS, { token: hs })).statusCode).toBe(202);
     expect(
-      (await t.postTimeseries(uniqueDevice(), POINTS, { token: token({ collections: [collection] }) })).statusCode,
+      (await t.api.registerTimeseries(uniqueDevice(), POINTS, { token: token({ collections: [collection] }) }))
+        .statusCode,
     ).toBe(202);
   });
 
   it('rejects an HS256 token that uses the public key as its secret', async () => {
     const forged = token({ collections: [collection] }, { key: TRUSTED_PUBLIC_KEY_PEM, algorithm: 'HS256' });
-    expect((await t.postTimeseries(uniqueDevice(), POINTS, { token: forged })).statusCode).toBe(401);
+    expect((await t.api.registerTimeseries(uniqueDevice(), POINTS, { token: forged })).statusCode).toBe(401);
   });
 
   it('rejects an algorithm that is not listed (RS256)', async () => {
     const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const rs = token({ collections: [collection] }, { key: rsa.privateKey, algorithm: 'RS256' });
-    expect((await t.postTimeseries(uniqueDevice(), POINTS, { token: rs })).statusCode).toBe(401);
+    expect((await t.api.registerTimeseries(uniqueDevice(), POINTS, { token: rs })).statusCode).toBe(401);
   });
 });
 
@@ -98,14 +99,14 @@ describe('JWT_JWKS_URI', () => {
 
   it('accepts tokens signed with a key of the JWKS, fetching the keys once for many requests', async () => {
     for (let i = 0; i < 5; i++) {
-      expect((await t.postTimeseries(uniqueDevice(), POINTS, { token: signed(first) })).statusCode).toBe(202);
+      expect((await t.api.registerTimeseries(uniqueDevice(), POINTS, { token: signed(first) })).statusCode).toBe(202);
     }
     expect(fetches).toBe(1);
   });
 
   it('picks up a rotated key (new kid) without a restart', async () => {
     served = [{ kid: rotated.kid, key: rotated.pair.publicKey }, ...served];
-    expect((await t.postTimeseries(uniqueDevice(), POINTS, { token: signed(rotated) })).statusCode).toBe(202);
+    expect((await t.api.registerTimeseries(uniqueDevice(), POINTS, { token: signed(rotated) })).statusCode).toBe(202);
   });
 
   it('fetches the JWKS at most a few times a minute under a flood of tokens with random kids', async () => {
@@ -113,7 +114,7 @@ describe('JWT_JWKS_URI', () => {
     const forger = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const responses = await Promise.all(
       Array.from({ length: 60 }, (_, i) =>
-        t.postTimeseries(uniqueDevice(), POINTS, {
+        t.api.registerTimeseries(uniqueDevice(), POINTS, {
           token: token(
             { collections: [collection] },
             { key: forger.privateKey, algorithm: 'RS256', sign: { keyid: `random-${i}-${Math.random()}` } },
@@ -124,7 +125,7 @@ describe('JWT_JWKS_URI', () => {
     expect(responses.every((r) => r.statusCode === 401)).toBe(true);
     expect(fetches - before).toBeLessThanOrEqual(10);
     // Known keys keep working right after the flood.
-    expect((await t.postTimeseries(uniqueDevice(), POINTS, { token: signed(first) })).statusCode).toBe(202);
+    expect((await t.api.registerTimeseries(uniqueDevice(), POINTS, { token: signed(first) })).statusCode).toBe(202);
   });
 
   it('keeps accepting tokens with known keys, without waiting, while the JWKS server is down', async () => {
@@ -132,16 +133,16 @@ describe('JWT_JWKS_URI', () => {
     jwks.closeAllConnections();
     const started = Date.now();
     for (let i = 0; i < 5; i++) {
-      expect((await t.postTimeseries(uniqueDevice(), POINTS, { token: signed(first) })).statusCode).toBe(202);
+      expect((await t.api.registerTimeseries(uniqueDevice(), POINTS, { token: signed(first) })).statusCode).toBe(202);
     }
     expect(Date.now() - started).toBeLessThan(2000);
     const unknown = { kid: 'while-down', pair: generateKeyPairSync('rsa', { modulusLength: 2048 }) };
-    expect((await t.postTimeseries(uniqueDevice(), POINTS, { token: signed(unknown) })).statusCode).toBe(401);
+    expect((await t.api.registerTimeseries(uniqueDevice(), POINTS, { token: signed(unknown) })).statusCode).toBe(401);
   });
 
   it('rejects a token whose kid the JWKS does not have', async () => {
     const stranger = { kid: 'unknown', pair: generateKeyPairSync('rsa', { modulusLength: 2048 }) };
-    const response = await t.postTimeseries(uniqueDevice(), POINTS, { token: signed(stranger) });
+    const response = await t.api.registerTimeseries(uniqueDevice(), POINTS, { token: signed(stranger) });
     expect(response.statusCode).toBe(401);
     expect(response.json().status.Code).toBe('401');
   });

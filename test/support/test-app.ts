@@ -8,7 +8,8 @@ import { DataSource } from 'typeorm';
 
 import { createApp } from '../../src/app.factory';
 import { loadConfig, type AppConfig } from '../../src/config/config';
-import { TEST_DATABASE_URL_VARIABLE } from './test-database';
+import { ApiClient } from './api-client';
+import { onServer, TEST_DATABASE_URL_VARIABLE, throwawayDatabaseUrl } from './test-database';
 import { TRUSTED_PUBLIC_KEY_PEM } from './tokens';
 
 export interface TestApp {
@@ -18,12 +19,8 @@ export interface TestApp {
   dataDir: string;
   /** A request through the whole Fastify stack (routing, parsing, hooks, guards, filters). */
   request(options: InjectOptions): Promise<Response>;
-  /** POST /apollo/devices/{deviceId}/timeseries as JSON, with the bearer token when one is given. */
-  postTimeseries(
-    deviceId: string,
-    body: unknown,
-    options?: { token?: string; headers?: Record<string, string> },
-  ): Promise<Response>;
+  /** The typed client of every route. */
+  api: ApiClient;
   query<T = Record<string, unknown>>(sql: string, parameters?: unknown[]): Promise<T[]>;
   close(options?: { keepData?: boolean }): Promise<void>;
 }
@@ -33,22 +30,44 @@ export const usesServer = (): boolean => Boolean(process.env[TEST_DATABASE_URL_V
 /**
  * Starts the real application on the test database: the throwaway PostgreSQL database made by
  * global-setup when DATABASE_URL is set, else a PGlite database in a fresh (or given) directory.
+ *
+ * `ownDatabase` gives the app a database of its own on the server (migrated at start, dropped at
+ * close), for what would reach other test files' data through the shared one. An app with a
+ * retention must have one: its maintenance drops every old month of samples at start, those of
+ * the test files that run beside it included.
  */
 export async function startTestApp(
   env: Record<string, string> = {},
-  options: { dataDir?: string } = {},
+  options: { dataDir?: string; ownDatabase?: boolean } = {},
 ): Promise<TestApp> {
+  const sharedUrl = process.env[TEST_DATABASE_URL_VARIABLE];
+  if (sharedUrl && !options.ownDatabase && Number(env.SAMPLES_RETENTION_DAYS ?? 0) > 0) {
+    throw new Error(
+      "SAMPLES_RETENTION_DAYS on the shared test database drops other files' samples: pass { ownDatabase: true }",
+    );
+  }
+  const own = sharedUrl && options.ownDatabase ? throwawayDatabaseUrl(sharedUrl) : undefined;
+  if (own) await onServer(sharedUrl!, (client) => client.query(`CREATE DATABASE "${own.name}"`));
+  const dropOwn = async () => {
+    if (own) await onServer(sharedUrl!, (client) => client.query(`DROP DATABASE IF EXISTS "${own.name}" WITH (FORCE)`));
+  };
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'dtapi-e2e-'));
-  const databaseUrl = process.env[TEST_DATABASE_URL_VARIABLE];
   const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     DATA_DIR: dataDir,
     JWT_PUBLIC_KEY: TRUSTED_PUBLIC_KEY_PEM,
-    ...(databaseUrl ? { DATABASE_URL: databaseUrl, DB_MIGRATIONS_RUN: 'false' } : {}),
+    ...(own
+      ? { DATABASE_URL: own.url, DB_MIGRATIONS_RUN: 'true' }
+      : sharedUrl
+        ? { DATABASE_URL: sharedUrl, DB_MIGRATIONS_RUN: 'false' }
+        : {}),
     ...env,
   });
-  const app = await createApp(config);
+  const app = await createApp(config).catch(async (error: unknown) => {
+    await dropOwn();
+    throw error;
+  });
   const dataSource = app.get(DataSource);
 
   const request = (injectOptions: InjectOptions): Promise<Response> => app.inject(injectOptions);
@@ -58,20 +77,11 @@ export async function startTestApp(
     dataSource,
     dataDir,
     request,
-    postTimeseries: (deviceId, body, postOptions = {}) =>
-      request({
-        method: 'POST',
-        url: `/apollo/devices/${encodeURIComponent(deviceId)}/timeseries`,
-        headers: {
-          'content-type': 'application/json',
-          ...(postOptions.token === undefined ? {} : { authorization: `Bearer ${postOptions.token}` }),
-          ...postOptions.headers,
-        },
-        payload: JSON.stringify(body),
-      }),
+    api: new ApiClient(request),
     query: <T>(sql: string, parameters?: unknown[]) => dataSource.query<T[]>(sql, parameters),
     close: async ({ keepData = false } = {}) => {
       await app.close();
+      await dropOwn();
       if (!keepData && !options.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -7,6 +7,10 @@ import { Client } from 'pg';
  * throwaway database on the same server, migrates it once, and drops it at the end.
  */
 export const TEST_DATABASE_URL_VARIABLE = 'E2E_DATABASE_URL';
+/** The same throwaway database on a hot standby of the server, when there is one. */
+export const TEST_REPLICA_URL_VARIABLE = 'E2E_REPLICA_URL';
+/** A Redis server the scale-out tests may use (they reach it through a TCP proxy they can break). */
+export const TEST_REDIS_URL_VARIABLE = 'E2E_REDIS_URL';
 
 export function throwawayDatabaseUrl(serverUrl: string): { url: string; name: string } {
   const name = `dtapi_test_${Date.now()}_${randomBytes(4).toString('hex')}`;

@@ -23,6 +23,7 @@ import {
   UnauthenticatedError,
 } from '../../src/common/errors';
 import { RouteTable } from '../../src/common/route-table';
+import { classifyDatabaseError } from '../../src/database/database-errors';
 
 const BODY_LIMIT = 1_048_576;
 const TIMESERIES_ROUTE = '/apollo/devices/:deviceId/timeseries';
@@ -78,7 +79,9 @@ function routeTable(...routes: Array<{ method: string | string[]; url: string }>
   return table;
 }
 
-const filter = new AllExceptionsFilter(BODY_LIMIT, routeTable({ method: 'POST', url: TIMESERIES_ROUTE }));
+const filter = new AllExceptionsFilter(BODY_LIMIT, routeTable({ method: 'POST', url: TIMESERIES_ROUTE }), [
+  classifyDatabaseError,
+]);
 
 function handle(
   exception: unknown,

@@ -1,15 +1,19 @@
-import type { ExecutionContext, Type } from '@nestjs/common';
+import { SetMetadata, type ExecutionContext, type Type } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 
+import { REQUIRED_SCOPES } from '../../src/auth/auth.constants';
 import { ImsScopeGuard } from '../../src/auth/ims-scope.guard';
 import type { Principal } from '../../src/auth/principal';
 import type { AuthenticatedRequest } from '../../src/auth/request-context';
-import { RequireScopes } from '../../src/auth/require-scopes.decorator';
 import { InsufficientScopeError, ForbiddenError } from '../../src/common/errors';
+import { DeviceRoute } from '../../src/device-routes/device-route.decorator';
+
+/** The scopes metadata alone, on a class or a handler (the guard also reads a class's). */
+const RequireScopes = (...anyOf: string[]) => SetMetadata(REQUIRED_SCOPES, anyOf);
 
 // Handlers only carry metadata here; `this: void` lets the tests pass them around unbound.
 class DevicesController {
-  @RequireScopes('apollo_write', 'write')
+  @DeviceRoute({ scopes: ['apollo_write', 'write'], operationId: 'register', summary: 's', description: 'd' })
   register(this: void): void {}
 
   undeclared(this: void): void {}

@@ -1,24 +1,20 @@
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsOptional } from 'class-validator';
 
+import { OptionalIntegerParam } from '../../common/integer-param.decorator';
+import { IsSafeText } from '../../common/safe-text';
 import { POINT_TYPE_MAX_LENGTH } from './limits';
-import { IsSafeText } from './safe-text.decorator';
 
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1000;
 
 /** Query of `GET /apollo/devices/{deviceId}/timeseries`. */
 export class ListTimeseriesQueryDto {
-  /**
-   * Items per page, 1..1000 (default 100). Above 1000 is a 400, never a silent cap.
-   * @example 100
-   */
-  // class-validator checks the decorator nearest the property first: the type before the range.
-  @IsOptional()
-  @Type(() => Number)
-  @Max(MAX_PAGE_SIZE)
-  @Min(1)
-  @IsInt()
+  @OptionalIntegerParam({
+    min: 1,
+    max: MAX_PAGE_SIZE,
+    default: DEFAULT_PAGE_SIZE,
+    description: `Items per page, 1..${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE}). Above ${MAX_PAGE_SIZE} is a 400, never a silent cap.`,
+  })
   limit?: number;
 
   // No @example: Swagger UI would prefill it in "Try it out" and silently filter the list.

@@ -1,4 +1,4 @@
-import { IsSafeText } from './safe-text.decorator';
+import { IsSafeText } from '../../common/safe-text';
 import { POINT_ID_MAX_LENGTH, POINT_TYPE_MAX_LENGTH } from './limits';
 
 /** A point (sensor) of the device, as the client names it. */

@@ -1,6 +1,3 @@
-import { ApiProperty } from '@nestjs/swagger';
-
-import { EnvelopeStatusDto } from '../../common/envelope.dto';
 import { TimeseriesRelationshipDto } from './timeseries-relationship.dto';
 
 /** The device and the timeseries of the points posted, in request order. */
@@ -13,11 +10,4 @@ export class RegisteredTimeseriesDto {
 
   /** One entry per posted point, in request order. */
   relationships!: TimeseriesRelationshipDto[];
-}
-
-export class RegisterTimeseriesResponseDto {
-  @ApiProperty({ type: EnvelopeStatusDto, example: { Message: '', Code: '202' } })
-  status!: EnvelopeStatusDto;
-
-  data!: RegisteredTimeseriesDto;
 }

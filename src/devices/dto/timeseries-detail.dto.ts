@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 
-import { EnvelopeStatusDto } from '../../common/envelope.dto';
+import { DEFAULT_DAG_METRICS } from '../entities/timeseries-dag';
 import { TIMESERIES_STATUSES, type TimeseriesStatus } from '../entities/timeseries.entity';
 
 /** One processing step of a timeseries. */
@@ -19,9 +19,12 @@ export class DagStepDto {
 }
 
 /** The processing every timeseries has until a later feature lets clients choose. */
-export const DEFAULT_DAG: readonly DagStepDto[] = [
-  { metric: 'Raw', processingType: 'raw', dataType: 'double', validateInputData: false },
-];
+export const DEFAULT_DAG: readonly DagStepDto[] = DEFAULT_DAG_METRICS.map((metric) => ({
+  metric,
+  processingType: 'raw',
+  dataType: 'double',
+  validateInputData: false,
+}));
 
 /** `timeseriesType` until a later feature gives it meaning. */
 export const DEFAULT_TIMESERIES_TYPE = 'None';
@@ -57,11 +60,4 @@ export class TimeseriesDetailDto {
 
   @ApiProperty({ example: '2026-11-26T08:00:00.000Z' })
   createdAt!: string;
-}
-
-export class TimeseriesDetailResponseDto {
-  @ApiProperty({ type: EnvelopeStatusDto, example: { Message: '', Code: '200' } })
-  status!: EnvelopeStatusDto;
-
-  data!: TimeseriesDetailDto;
 }

@@ -1,6 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
 
-import { EnvelopeStatusDto } from '../../common/envelope.dto';
 import { TIMESERIES_STATUSES, type TimeseriesStatus } from '../entities/timeseries.entity';
 
 /*
@@ -42,11 +41,4 @@ export class TimeseriesPageDto {
     description: 'Send it back in the ContinuationToken header for the next page; null on the last page.',
   })
   continuationToken!: string | null;
-}
-
-export class TimeseriesPageResponseDto {
-  @ApiProperty({ type: EnvelopeStatusDto, example: { Message: '', Code: '200' } })
-  status!: EnvelopeStatusDto;
-
-  data!: TimeseriesPageDto;
 }

@@ -1,6 +1,4 @@
-import { Column, CreateDateColumn, Entity, OneToMany, PrimaryColumn, UpdateDateColumn } from 'typeorm';
-
-import { Point } from './point.entity';
+import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 /** A building or IoT device. It belongs to one collection, the security group its caller must hold. */
 @Entity({ name: 'device' })
@@ -16,7 +14,4 @@ export class Device {
 
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;
-
-  @OneToMany(() => Point, (point) => point.device)
-  points?: Point[];
 }

@@ -19,7 +19,7 @@ export class Point {
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 
-  @ManyToOne(() => Device, (device) => device.points, { onDelete: 'CASCADE' })
+  @ManyToOne(() => Device, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'device_id' })
   device?: Device;
 }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 
 import { InvalidRequestError } from '../../src/common/errors';
-import { deviceIdErrors, DeviceIdPipe, isValidDeviceId } from '../../src/devices/pipes/device-id.pipe';
+import { deviceIdErrors, DeviceIdPipe, isValidDeviceId } from '../../src/device-routes/device-id';
 import { edgeText, repeated } from '../support/arbitraries';
 
 const pipe = new DeviceIdPipe();

@@ -1,0 +1,44 @@
+import { applyDecorators, Controller } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiParam, ApiTags } from '@nestjs/swagger';
+
+import { BEARER_AUTH } from '../common/openapi';
+import { ApiCorrelationIdHeader } from '../common/api-headers.decorator';
+import { ApiErrorResponses } from '../common/api-responses.decorator';
+import { DEVICE_ID_PARAM } from './device-id';
+
+/** Where every device route lives: `/apollo/devices/{deviceId}/...`. */
+const DEVICE_ROUTES_PREFIX = 'apollo/devices/:deviceId';
+
+/**
+ * A controller of device routes, `/apollo/devices/{deviceId}/<path>`, under one OpenAPI tag: the
+ * bearer scheme, the shared headers (x-correlation-id, erCollectionId), the deviceId parameter and
+ * the error answers every device route shares (401, 429, 503). Each route adds @DeviceRoute().
+ */
+export function DeviceController(path: string, tag: string): ClassDecorator {
+  return applyDecorators(
+    Controller(`${DEVICE_ROUTES_PREFIX}/${path}`),
+    ApiTags(tag),
+    ApiBearerAuth(BEARER_AUTH),
+    ApiCorrelationIdHeader(),
+    ApiHeader({
+      name: 'erCollectionId',
+      required: false,
+      description:
+        "Collection (security group) the device belongs to or is created in. Must be one of the token's collections. Required to create a device when the token grants several collections.",
+      example: 'testcollection',
+    }),
+    ApiParam(DEVICE_ID_PARAM),
+    ApiErrorResponses({
+      401: {
+        description: 'The bearer token is missing, invalid or expired.',
+        message: 'A bearer token is required in the Authorization header',
+      },
+      429: {
+        description: 'More than RATE_LIMIT_PER_MINUTE requests in a minute for this token subject.',
+        message: 'Too many requests',
+        headers: { 'Retry-After': { description: 'Seconds until the limit resets.', schema: { type: 'integer' } } },
+      },
+      503: { description: 'The database is unavailable.', message: 'The database is unavailable; try again shortly' },
+    }),
+  );
+}

@@ -1,0 +1,44 @@
+import type { TestApp } from './test-app';
+import { token, uniqueCollection, uniqueDevice } from './tokens';
+
+export interface DeviceFixture {
+  deviceId: string;
+  collection: string;
+  /** A token with the write scope and the device's collection. */
+  writer: string;
+  /** A token with the read scope only and the device's collection. */
+  reader: string;
+  points: Array<{ id: string; pointType: string }>;
+  /** The timeseries of `points`, in their order. */
+  timeseriesIds: string[];
+}
+
+/** `count` points named `p0..`, alternately temperature and humidity. */
+export function somePoints(count: number, prefix = 'p'): Array<{ id: string; pointType: string }> {
+  return Array.from({ length: count }, (_, i) => ({
+    id: `${prefix}${i}`,
+    pointType: i % 2 === 0 ? 'temperature' : 'humidity',
+  }));
+}
+
+/**
+ * A device of its own collection (no other test sees it), registered through the API with its
+ * points, and tokens to write and read it.
+ */
+export async function createDevice(
+  t: TestApp,
+  options: { points?: Array<{ id: string; pointType: string }>; collection?: string; deviceId?: string } = {},
+): Promise<DeviceFixture> {
+  const collection = options.collection ?? uniqueCollection();
+  const deviceId = options.deviceId ?? uniqueDevice();
+  const points = options.points ?? somePoints(2);
+  const writer = token({ scope: 'apollo_write', collections: [collection] });
+  const reader = token({ scope: 'apollo_read', collections: [collection] });
+  const response = await t.api.registerTimeseries(deviceId, points, { token: writer });
+  if (response.statusCode !== 202) {
+    throw new Error(`createDevice: registering ${deviceId} answered ${response.statusCode}: ${response.body}`);
+  }
+  const relationships = response.json<{ data: { relationships: Array<{ timeseriesId: string }> } }>().data
+    .relationships;
+  return { deviceId, collection, writer, reader, points, timeseriesIds: relationships.map((r) => r.timeseriesId) };
+}
