@@ -1,0 +1,32 @@
+/** Examples shown in the OpenAPI document (Swagger UI "Example Value"). */
+
+const TS1 = '0b5bd0a4-4c7e-4a8c-9d0c-3f4b1de3b6a1';
+
+export const WRITE_REQUEST = [
+  { timeseriesId: TS1, val: 21.5, timestamp: '2026-11-26T08:00:00Z', metric: 'Raw' },
+  { timeseriesId: TS1, val: '21.75', timestamp: '2026-11-26T09:15:00.123456+01:00' },
+];
+
+export const WRITE_RESPONSE = { status: { Message: '', Code: '202' }, data: { accepted: 2 } };
+
+export const READ_RESPONSE = {
+  status: { Message: '', Code: '200' },
+  data: [
+    {
+      timeseriesId: TS1,
+      metric: 'Raw',
+      timestamp: '2026-11-26T08:00:00.000Z',
+      val: 21.5,
+      unixTimestamp: 1795680000000,
+      ingestUnixTimestamp: 1795680012345,
+    },
+    {
+      timeseriesId: TS1,
+      metric: 'Raw',
+      timestamp: '2026-11-26T08:15:00.123456Z',
+      val: 21.75,
+      unixTimestamp: 1795680900123,
+      ingestUnixTimestamp: 1795680012345,
+    },
+  ],
+};

@@ -1,0 +1,133 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+
+import { isMissingPartition } from '../database/database-errors';
+import { ReadReplicas } from '../database/read-replicas';
+import { SamplePartitions, type Month } from './sample-partitions';
+import {
+  LOOKUP_SERIES,
+  probeStatementFor,
+  readStatementFor,
+  WRITE_SAMPLES,
+  type ProbeRow,
+  type ReadSamplesParams,
+  type SampleRow,
+  type SeriesLookupRow,
+  type WriteSamplesParams,
+  type WriteSamplesRow,
+} from './samples.sql';
+
+/** How many rows an export fetches from its cursor at a time: its memory is about this many rows. */
+const EXPORT_BATCH = 2000;
+
+/** An unpaginated read, opened: its probe answered, its rows still in the database. */
+export interface OpenExport {
+  probe: ProbeRow[];
+  /** The rows, fetched batch by batch; ends (and frees the connection) when done or returned early. */
+  rows(): AsyncGenerator<SampleRow[], void, undefined>;
+  /** Ends the read without fetching (after a refusal). */
+  close(): Promise<void>;
+}
+
+/** The samples feature's persistence: its statements (samples.sql.ts) behind typed methods. */
+@Injectable()
+export class SamplesRepository {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly partitions: SamplePartitions,
+    private readonly replicas: ReadReplicas,
+  ) {}
+
+  /**
+   * Writes the samples in one statement. When one falls in a month without a partition (the
+   * statement then wrote nothing), creates the partitions of `months()` and writes again: the
+   * months are only worked out then, not on every write.
+   */
+  async write(params: WriteSamplesParams, months: () => readonly Month[]): Promise<WriteSamplesRow> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const [row] = await WRITE_SAMPLES.run(this.dataSource, params);
+        if (!row) throw new Error('The samples statement returned no row');
+        return row;
+      } catch (error) {
+        if (!isMissingPartition(error) || attempt >= 2) throw error;
+        await this.partitions.ensure(months());
+      }
+    }
+  }
+
+  /**
+   * The device's row and the series keys of those of `timeseriesIds` that are the device's: on a
+   * replica for reads, on the primary for writes (`primary`). A replica's answer that misses the
+   * device or an id is asked of the primary again: the timeseries may be a moment old.
+   */
+  lookup(params: { deviceId: string; timeseriesIds: readonly string[] }, primary = false): Promise<SeriesLookupRow[]> {
+    if (primary) return LOOKUP_SERIES.run(this.dataSource, params);
+    return this.replicas.read(
+      (dataSource) => LOOKUP_SERIES.run(dataSource, params),
+      (rows) =>
+        rows.length === 0 || rows.filter((row) => row.timeseries_id !== null).length < params.timeseriesIds.length,
+    );
+  }
+
+  /** One page, at most `limit` samples. */
+  readPage(params: ReadSamplesParams, descending: boolean): Promise<SampleRow[]> {
+    return this.replicas.read((dataSource) =>
+      readStatementFor(params.streams.length, descending).run(dataSource, params),
+    );
+  }
+
+  /**
+   * An unpaginated read of at most `params.limit` samples, consistent from probe to last row: one
+   * REPEATABLE READ, read-only transaction holds the probe and a cursor the rows are fetched from,
+   * EXPORT_BATCH at a time, so memory stays constant however large the answer.
+   */
+  openExport(params: ReadSamplesParams, descending: boolean): Promise<OpenExport> {
+    return this.replicas.read((dataSource) => this.openExportOn(dataSource, params, descending));
+  }
+
+  private async openExportOn(
+    dataSource: DataSource,
+    params: ReadSamplesParams,
+    descending: boolean,
+  ): Promise<OpenExport> {
+    const runner = dataSource.createQueryRunner('master');
+    let open = true;
+    const close = async (commit: boolean) => {
+      if (!open) return;
+      open = false;
+      try {
+        await runner.query(commit ? 'COMMIT' : 'ROLLBACK');
+      } finally {
+        await runner.release();
+      }
+    };
+    try {
+      await runner.connect();
+      await runner.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const probe = await probeStatementFor(params.streams.length, descending).runOn(runner, params);
+      const read = readStatementFor(params.streams.length, descending);
+      return {
+        probe,
+        async *rows() {
+          try {
+            await runner.query(`DECLARE samples_export NO SCROLL CURSOR FOR ${read.text}`, read.bind(params));
+            for (;;) {
+              const batch = (await runner.query(`FETCH ${EXPORT_BATCH} FROM samples_export`)) as SampleRow[];
+              if (batch.length > 0) yield batch;
+              if (batch.length < EXPORT_BATCH) break;
+            }
+            await close(true);
+          } finally {
+            await close(false);
+          }
+        },
+        close: () => close(false),
+      };
+    } catch (error) {
+      await close(false).catch(() => undefined);
+      throw error;
+    }
+  }
+}
