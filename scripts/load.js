@@ -12,22 +12,18 @@
  */
 'use strict';
 
-const { spawn } = require('node:child_process');
 const { generateKeyPairSync, randomBytes, randomUUID } = require('node:crypto');
 const { readFileSync } = require('node:fs');
-const { createServer } = require('node:net');
-const { resolve } = require('node:path');
 const { parseArgs } = require('node:util');
 
-const autocannon = require('autocannon');
 const { sign } = require('jsonwebtoken');
-const { Client } = require('pg');
 
-const ROOT = resolve(__dirname, '..');
+const { onServer, run, startService } = require('./service-process');
+
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '180' } } });
 const SECONDS = Number(values.seconds);
-/** Long enough for about 10,000 requests: the heap has grown to its working size by then. */
-const WARMUP_SECONDS = 10;
+/** Long enough for about 20,000 requests: the heap has grown to its working size by then (it plateaus from there, bench/notes.md). */
+const WARMUP_SECONDS = 20;
 const MAX_RSS_GROWTH = 0.15;
 
 async function main() {
@@ -105,62 +101,6 @@ async function main() {
   }
 }
 
-function run(url, requests, duration) {
-  return new Promise((done, fail) => {
-    autocannon({ url, connections: 16, duration, requests, timeout: 10 }, (error, result) =>
-      error ? fail(error) : done(result),
-    );
-  });
-}
-
-async function startService(env) {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['dist/src/main.js'], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      ...env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DB_MIGRATIONS_RUN: 'true',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the service exited with ${child.exitCode}`);
-    if (Date.now() > deadline) throw new Error('the service did not start within 60 s');
-    const ready = await fetch(`${url}/health/ready`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ready) break;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  return {
-    url,
-    pid: child.pid,
-    stop: () =>
-      new Promise((done) => {
-        if (child.exitCode !== null) return done();
-        child.once('exit', () => done());
-        child.kill('SIGTERM');
-      }),
-  };
-}
-
-function freePort() {
-  return new Promise((done, fail) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => done(port));
-    });
-    server.on('error', fail);
-  });
-}
-
 function rssOf(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)[1]) * 1024;
@@ -170,16 +110,6 @@ const mib = (bytes) => Math.round((bytes / 1048576) * 10) / 10;
 
 function mean(values) {
   return Math.round((values.reduce((sum, value) => sum + value, 0) / values.length) * 10) / 10;
-}
-
-async function onServer(url, work) {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
 }
 
 main().catch((error) => {

@@ -10,6 +10,10 @@ const ROOT = join(__dirname, '..', '..');
 interface ComposeService {
   image?: string;
   build?: string;
+  profiles?: string[];
+  deploy?: { replicas?: number };
+  ports?: string[];
+  entrypoint?: string[];
   environment?: Record<string, string | number>;
   depends_on?: Record<string, { condition: string }>;
   healthcheck?: { test: string[] };
@@ -18,7 +22,8 @@ interface ComposeService {
 }
 
 describe('docker-compose.yml', () => {
-  const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8')) as {
+  // Merge keys (`<<: *api`), as Compose reads them.
+  const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
     services: Record<string, ComposeService>;
   };
   const api = compose.services.api!;
@@ -42,6 +47,11 @@ describe('docker-compose.yml', () => {
     expect(unknown).toEqual([]);
   });
 
+  it('passes every variable the config module reads, so each can be set from the shell', () => {
+    const missing = CONFIG_VARIABLES.filter((name) => !Object.keys(api.environment ?? {}).includes(name));
+    expect(missing).toEqual([]);
+  });
+
   it('passes config validation with its environment, defaults substituted as compose would', () => {
     const env = Object.fromEntries(
       Object.entries(api.environment ?? {}).map(([name, value]) => [
@@ -52,6 +62,91 @@ describe('docker-compose.yml', () => {
     const config = loadConfig(env);
     expect(config.database.url).toMatch(/@db:5432\//);
     expect(config.port).toBe(3000);
+  });
+
+  describe('the scale profile', () => {
+    const scaled = compose.services['api-scaled']!;
+    const { redis, lb } = compose.services;
+    const replica = compose.services['db-replica']!;
+    const substituted = (environment: ComposeService['environment']) =>
+      Object.fromEntries(
+        Object.entries(environment ?? {}).map(([name, value]) => [
+          name,
+          String(value).replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1'),
+        ]),
+      );
+
+    it('is a profile: plain `docker compose up` still starts db and api only', () => {
+      const always = Object.entries(compose.services)
+        .filter(([, service]) => !service.profiles)
+        .map(([name]) => name);
+      expect(always.sort()).toEqual(['api', 'db']);
+      for (const name of ['redis', 'db-replica', 'api-scaled', 'lb']) {
+        expect(compose.services[name]?.profiles).toEqual(['scale']);
+      }
+    });
+
+    it('runs two API replicas of the same image and variables as api, on Redis and the replica', () => {
+      expect(scaled.build).toBe('.');
+      expect(scaled.deploy?.replicas).toBe(2);
+      expect(Object.keys(scaled.environment ?? {}).sort()).toEqual(Object.keys(api.environment ?? {}).sort());
+      expect(scaled.depends_on).toEqual({
+        db: { condition: 'service_healthy' },
+        'db-replica': { condition: 'service_healthy' },
+        redis: { condition: 'service_healthy' },
+      });
+      const config = loadConfig(substituted(scaled.environment));
+      expect(config.redisUrl).toBe('redis://redis:6379');
+      expect(config.database.replicaUrls).toEqual(['postgres://apollo:apollo@db-replica:5432/apollo']);
+      expect(config.database.url).toMatch(/@db:5432\//);
+      // Their data volume is api's: one development key, whichever container signs a token.
+      expect(scaled.volumes).toEqual(api.volumes);
+      expect(scaled.ports).toBeUndefined();
+    });
+
+    it('puts the replicas behind one port', () => {
+      expect(lb?.ports).toEqual(['3001:80']);
+      expect(lb?.depends_on).toEqual({ 'api-scaled': { condition: 'service_healthy' } });
+      const conf = readFileSync(join(ROOT, 'docker', 'nginx.conf'), 'utf8');
+      expect(lb?.volumes).toEqual(['./docker/nginx.conf:/etc/nginx/conf.d/default.conf:ro']);
+      expect(conf).toMatch(/upstream api \{\s*server api-scaled:3000;/);
+      expect(conf).toContain('proxy_pass http://api;');
+    });
+
+    it('runs Redis and a hot standby of db made by pg_basebackup -R', () => {
+      expect(redis?.image).toMatch(/^redis:\d+/);
+      expect(redis?.healthcheck?.test).toEqual(['CMD', 'redis-cli', 'ping']);
+      expect(replica.image).toBe(db.image);
+      expect(replica.depends_on).toEqual({ db: { condition: 'service_healthy' } });
+      const entrypoint = readFileSync(join(ROOT, 'docker', 'replica-entrypoint.sh'), 'utf8');
+      expect(replica.entrypoint).toEqual(['bash', '/docker/replica-entrypoint.sh']);
+      expect(entrypoint).toMatch(/pg_basebackup -h db .*-R/);
+      expect(entrypoint).toContain('hot_standby=on');
+      // The primary lets it stream (the image's own rules cover databases, not replication).
+      expect(db.volumes).toContain('./docker/db-replication.sh:/docker-entrypoint-initdb.d/replication.sh:ro');
+      expect(readFileSync(join(ROOT, 'docker', 'db-replication.sh'), 'utf8')).toContain(
+        'echo "host replication all all scram-sha-256" >> "$PGDATA/pg_hba.conf"',
+      );
+    });
+  });
+});
+
+describe('the Node.js release', () => {
+  const engines = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { engines: { node: string } })
+    .engines.node;
+  const major = /^>=(\d+)\./.exec(engines)?.[1];
+  const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
+  const ci = readFileSync(join(ROOT, '.ci', 'run'), 'utf8');
+
+  it('is one LTS line in package.json engines, the Docker image and CI', () => {
+    expect(major).toBe('24');
+    const images = [...dockerfile.matchAll(/^FROM node:(\d+)-/gm)].map((m) => m[1]);
+    expect(images).toEqual([major, major]);
+    expect(/^NODE_VERSION=(\d+)\./m.exec(ci)?.[1]).toBe(major);
+  });
+
+  it('is at most the release these tests run on (engines is a floor)', () => {
+    expect(Number(process.versions.node.split('.')[0])).toBeGreaterThanOrEqual(Number(major));
   });
 });
 
