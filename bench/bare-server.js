@@ -31,12 +31,14 @@ const { default: fastify } = require('fastify');
 const jwt = require('jsonwebtoken');
 const { Pool } = require('pg');
 
+const { registerSampleRoutes } = require('./bare-samples');
 const { statements } = require('./db-loop');
 const { fromDist } = require('./dist');
 
 const { loadConfig } = fromDist('config/config');
-const { DEVICE_ID_MAX_LENGTH, POINT_ID_MAX_LENGTH, POINT_TYPE_MAX_LENGTH, SAFE_TEXT_PATTERN } =
-  fromDist('devices/dto/limits');
+const { POINT_ID_MAX_LENGTH, POINT_TYPE_MAX_LENGTH } = fromDist('devices/dto/limits');
+const { DEVICE_ID_MAX_LENGTH } = fromDist('device-routes/device-id');
+const { safeTextSchema } = fromDist('common/safe-text');
 const { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } = fromDist('devices/dto/list-timeseries-query.dto');
 const { READ_SCOPES, WRITE_SCOPES } = fromDist('auth/scopes');
 const { principalFromClaims } = fromDist('auth/principal');
@@ -93,7 +95,7 @@ const envelopeSchema = (dataSchema) => ({
 });
 
 /** @param {number} max */
-const safeText = (max) => ({ type: 'string', minLength: 1, maxLength: max, pattern: SAFE_TEXT_PATTERN });
+const safeText = (max) => safeTextSchema(max);
 
 /**
  * The POST body as a JSON schema, from the limits the service's DTO uses.
@@ -157,7 +159,8 @@ function createBareServer(config, options) {
   // Bodies are validated strictly (no coercion, unknown fields are errors); query strings and
   // path parameters are text, so numbers in them are coerced.
   const strictAjv = new Ajv({ allErrors: false, coerceTypes: false, removeAdditional: false, useDefaults: false });
-  const coercingAjv = new Ajv({ allErrors: false, coerceTypes: true, removeAdditional: false, useDefaults: false });
+  // ('array': a query parameter given once is a list of one, such as the samples' timeseries_ids.)
+  const coercingAjv = new Ajv({ allErrors: false, coerceTypes: 'array', removeAdditional: false, useDefaults: false });
 
   const app = fastify({
     loggerInstance: createLogger(config.logLevel),
@@ -412,7 +415,15 @@ function createBareServer(config, options) {
       /** @type {any[]} */
       let rows;
       try {
-        ({ rows } = await pool.query(registerPoints([deviceId, access.target, access.allowed, ids, types])));
+        ({ rows } = await pool.query(
+          registerPoints({
+            deviceId,
+            collectionId: access.target,
+            allowedCollections: access.allowed,
+            pointIds: ids,
+            pointTypes: types,
+          }),
+        ));
       } catch (error) {
         if (/** @type {any} */ (error).code === '23505') continue;
         throw error;
@@ -508,6 +519,15 @@ function createBareServer(config, options) {
     );
   }
 
+  registerSampleRoutes(app, {
+    pool,
+    config,
+    prepared: options.prepared,
+    HttpError,
+    assertCanAccess,
+    deviceParams: DEVICE_PARAMS,
+  });
+
   app.setNotFoundHandler((request, reply) => {
     void reply.code(404).type('application/json; charset=utf-8').send(errorEnvelope(404, 'Route not found'));
   });
@@ -525,6 +545,17 @@ function createBareServer(config, options) {
   return { app, pool };
 }
 
+/** @type {Record<string, number>} */
+const DOMAIN_STATUS = {
+  invalid_request: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  unsupported_media_type: 415,
+  unavailable: 503,
+};
+
 /** SQLSTATEs that mean "the database cannot serve this now" (as the service classifies them). */
 const UNAVAILABLE_SQLSTATES = new Set(['57014', '57P01', '57P02', '57P03', '53300', '40001', '40P01']);
 
@@ -540,6 +571,15 @@ function resolveError(error, maxPoints, bodyLimit) {
     return { status: error.status, message: error.message, errors: error.errors, headers: error.headers };
   }
   if (Array.isArray(error?.validation)) return validationFailure(error.validation, error.validationContext, maxPoints);
+  // The service's own domain errors, thrown by its code imported from dist/ (e.g. parseGranularity).
+  if (typeof error?.kind === 'string' && DOMAIN_STATUS[error.kind]) {
+    return {
+      status: DOMAIN_STATUS[error.kind],
+      message: error.message,
+      errors: error.errors,
+      headers: error.headers ?? {},
+    };
+  }
   if (error?.statusCode === 413) {
     return { status: 413, message: `Request body is larger than the limit of ${bodyLimit} bytes`, headers: {} };
   }

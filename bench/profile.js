@@ -6,6 +6,9 @@
  *
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node bench/profile.js --scenario=new100 [--duration=15]
  *
+ * Scenarios: the registration ones, and the samples writes (write1000, write10000, gzip10000), on
+ * devices of their own with new instants every request, as bench/run.js writes them.
+ *
  * Writes bench/results/profile-<scenario>.md (the summary) and, for reading in Chrome DevTools,
  * bench/results/profile-<scenario>-<target>.cpuprofile (not committed). Build first (nest build).
  */
@@ -40,6 +43,8 @@ async function main() {
     }),
   );
   const scenario = SCENARIOS.find((s) => s.name === (args.scenario ?? 'new100'));
+  if (scenario?.kind === 'samples' && scenario.op !== 'write')
+    throw new Error(`${scenario.name}: only the samples writes are profiled here (write1000, write10000, gzip10000)`);
   if (!scenario)
     throw new Error(`Unknown scenario ${args.scenario}; one of ${SCENARIOS.map((s) => s.name).join(', ')}`);
   const durationS = Number(args.duration ?? 15);
@@ -61,7 +66,12 @@ async function main() {
     const fixtures = fixtureDevices(runTag);
     await seed(database.url, fixtures);
     const tokens = benchTokens(key.privateKey, 3600);
-    const headers = { 'content-type': 'application/json', ercollectionid: BENCH_COLLECTION };
+    const headers = {
+      'content-type': 'application/json',
+      ercollectionid: BENCH_COLLECTION,
+      ...(scenario.gzip ? { 'content-encoding': 'gzip' } : {}),
+    };
+    const writes = scenario.kind === 'samples' ? await samplesWrites(database.url, scenario) : undefined;
 
     /** @type {Record<string, any>} */
     const summaries = {};
@@ -82,14 +92,18 @@ async function main() {
           url: /** @type {any} */ (server).url,
           connections: 16,
           durationS: seconds,
-          method: scenario.kind === 'register' ? 'POST' : 'GET',
+          method: scenario.kind === 'list' ? 'GET' : 'POST',
           headers,
           tokens,
-          body: scenario.kind === 'register' ? JSON.stringify(pointsOf(scenario.points)) : undefined,
-          path:
-            scenario.kind === 'register'
-              ? () => `/apollo/devices/${next()}/timeseries`
-              : () => `/apollo/devices/${fixtures.list}/timeseries?limit=${scenario.points}`,
+          ...(writes
+            ? { next: /** @type {NonNullable<typeof writes>} */ (writes)[target] }
+            : {
+                body: scenario.kind === 'register' ? JSON.stringify(pointsOf(scenario.points)) : undefined,
+                path:
+                  scenario.kind === 'register'
+                    ? () => `/apollo/devices/${next()}/timeseries`
+                    : () => `/apollo/devices/${fixtures.list}/timeseries?limit=${scenario.points}`,
+              }),
           pointsPerRequest: scenario.points,
         });
       await load(3);
@@ -113,6 +127,47 @@ async function main() {
     await dropDatabase(serverUrl, database.name).catch(() => undefined);
     rmSync(dataDir, { recursive: true, force: true });
     removeSnapshot();
+  }
+}
+
+/**
+ * The requests of a samples write scenario for the service and for bare: 16 devices of 10
+ * timeseries each, registered with the service's statement, the month partitions of the
+ * instants created beforehand, and a body with new instants every request (bench/samples.js).
+ * @param {string} url
+ * @param {import('./scenarios').Scenario} scenario
+ */
+async function samplesWrites(url, scenario) {
+  const { createPartitions, registerSampleDevices, samplesLayout, writeSequence } = require('./samples');
+  const layout = samplesLayout(true, Date.now());
+  const [client] = await connectClients({ url, statementTimeoutMs: 60_000, prepared: false }, 1);
+  try {
+    const groups = [`${scenario.name}-service`, `${scenario.name}-bare`];
+    const devices = await registerSampleDevices(client, statements(false), registerPoints, {
+      runTag: 'profile',
+      collection: BENCH_COLLECTION,
+      writeGroups: groups,
+    });
+    await createPartitions(client, layout.writeBaseMs, layout.writeBaseMs + 62 * 86_400_000);
+    /** @type {Record<string, () => { path: string, body: Buffer }>} */
+    const next = {};
+    for (const target of ['service', 'bare']) {
+      const sequence = writeSequence({
+        devices: devices.writes[`${scenario.name}-${target}`],
+        perSeries: /** @type {number} */ (scenario.perSeries),
+        baseMs: layout.writeBaseMs,
+        format: 'json',
+        gzip: Boolean(scenario.gzip),
+      });
+      if (scenario.gzip) sequence.prefill(3000);
+      next[target] = () => {
+        const { deviceId, body } = sequence.next();
+        return { path: `/apollo/devices/${encodeURIComponent(deviceId)}/timeseries/samples`, body };
+      };
+    }
+    return next;
+  } finally {
+    await client.end();
   }
 }
 

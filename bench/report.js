@@ -9,6 +9,7 @@
 const { existsSync, readFileSync } = require('node:fs');
 const { join } = require('node:path');
 
+const { evaluateSampleTargets, renderSamples } = require('./samples-report');
 const { round } = require('./stats');
 
 const NOTES_PATH = join(__dirname, 'notes.md');
@@ -114,6 +115,7 @@ function evaluateTargets(result) {
     measured: `pool ${settings.poolSize}, connect timeout ${settings.connectTimeoutMs} ms, statement_timeout ${settings.statementTimeoutMs} ms`,
     pass: true,
   });
+  if (result.samples) checks.push(...evaluateSampleTargets(result.samples));
   return checks;
 }
 
@@ -180,6 +182,8 @@ async function renderReport(result) {
       `| ${check.name} | ${check.goal} | ${check.measured} | ${check.pass === null ? 'see note' : check.pass ? '✓' : '✗'} |`,
     );
   }
+
+  if (result.samples) lines.push('', ...renderSamples(result.samples, result));
 
   const { memory, validation } = result;
   lines.push(

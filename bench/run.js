@@ -7,11 +7,13 @@
  *   service  the built service (node dist/src/main.js), a child process
  *   bare     bench/bare-server.js: Fastify + pg doing the same work, a child process
  *   db       bench/db-loop.js: the service's SQL alone, 16 pg clients in a loop, no HTTP
+ *   influxdb, victoriametrics  (samples scenarios only) the peers, started by the benchmark (bench/peers.js)
  *
  * Each scenario runs service, bare, db, service, bare, db (A B C A B C) for a fixed time with 16
  * connections, and the two runs of a target are averaged so machine drift cancels in the ratios.
  *
- * Options: --quick (a few seconds per run, for CI), --duration=<seconds>, --scenarios=new1,new100
+ * Options: --quick (a few seconds per run, for CI), --duration=<seconds>, --scenarios=new1,new100,
+ * --peers=influxdb,victoriametrics|none
  * Environment: DATABASE_URL (required), DB_POOL_SIZE / DB_CONNECT_TIMEOUT_MS / DB_STATEMENT_TIMEOUT_MS
  * (passed to both servers), BENCH_PREPARED=false (bare and db without named prepared statements).
  */
@@ -34,6 +36,20 @@ const { machineCpu, processUsage, startCpuMeter, stopServer } = require('./proce
 const { serverEnvironment, startBare, startService } = require('./servers');
 const { renderReport, evaluateTargets } = require('./report');
 const { LIST_DEVICE_POINTS, SCENARIOS, deviceSequence, fixtureDevices, pointsOf, roundRobin } = require('./scenarios');
+const { PEER_NAMES, startPeers } = require('./peers');
+const {
+  PG_TARGETS,
+  checkSampleReads,
+  countStatements,
+  measureExportRss,
+  measureSampleMemory,
+  measureSamplesDb,
+  measureSamplesHttp,
+  measureSamplesPeer,
+  samplesTiming,
+  setupSamples,
+  summarizeSampleRuns,
+} = require('./samples-run');
 const { meanOf, round } = require('./stats');
 const { BENCH_COLLECTION, BENCH_SUBJECTS, benchTokens, createSigningKey, readerToken } = require('./tokens');
 
@@ -43,12 +59,13 @@ const TARGETS = /** @type {const} */ (['service', 'bare', 'db']);
 const CONNECTIONS = 16;
 const ROUNDS = 2;
 
-const USAGE = `Usage: DATABASE_URL=postgres://user@127.0.0.1:5432/postgres npm run bench -- [--quick] [--duration=<s>] [--scenarios=new1,new100] [--memory=<requests>,<requests>]
+const USAGE = `Usage: DATABASE_URL=postgres://user@127.0.0.1:5432/postgres npm run bench -- [--quick] [--duration=<s>] [--scenarios=new1,new100] [--memory=<requests>,<requests>] [--peers=influxdb,victoriametrics|none]
 
-  --quick        2 s per run and 1,000/5,000 requests for the memory check (what CI runs)
-  --duration     seconds per run (default 10)
+  --quick        2 s per run, 1,000/5,000 requests for the memory checks, a small samples data set (what CI runs)
+  --duration     seconds per run (default 10; samples scenarios 5, export100k and aggregates 10, after a ramp)
   --scenarios    a subset of ${SCENARIOS.map((s) => s.name).join(', ')}
-  --memory       RSS after this many and after that many new1 requests (default 10000,100000)
+  --memory       RSS after this many and after that many new1 requests, and samples writes (default 10000,100000)
+  --peers        the samples scenarios' peers (default influxdb,victoriametrics; none: PostgreSQL targets only)
   --report-only  rewrite docs/performance.md from bench/results/latest.json (after editing bench/notes.md)
 
 Only a full run with the defaults writes bench/results/latest.json and docs/performance.md; any
@@ -66,6 +83,8 @@ function parseArguments(argv) {
     memory: undefined,
     help: false,
     reportOnly: false,
+    /** @type {import('./peers').PeerName[]} */
+    peers: [...PEER_NAMES],
   };
   for (const arg of argv) {
     const [name, value] = arg.split('=', 2);
@@ -78,6 +97,12 @@ function parseArguments(argv) {
       if (options.memory[0] < 1 || options.memory[1] <= options.memory[0]) {
         throw new UsageError('--memory=<first>,<second> needs 0 < first < second');
       }
+    } else if (name === '--peers' && value) {
+      const peers = value === 'none' ? [] : value.split(',').map((p) => p.trim());
+      const unknown = peers.filter((p) => !PEER_NAMES.includes(/** @type {any} */ (p)));
+      if (unknown.length > 0)
+        throw new UsageError(`Unknown peer ${unknown.join(', ')}: ${PEER_NAMES.join(', ')} or none`);
+      options.peers = /** @type {any} */ (peers);
     } else if (name === '--scenarios' && value) {
       options.scenarios = value.split(',').map((s) => s.trim());
       const unknown = options.scenarios.filter((s) => !SCENARIOS.some((known) => known.name === s));
@@ -88,10 +113,16 @@ function parseArguments(argv) {
     ? { durationS: 2, warmupS: 1, memory: [1_000, 5_000], validationMs: 300 }
     : { durationS: 10, warmupS: 3, memory: [10_000, 100_000], validationMs: 2_000 };
   const standard =
-    !options.quick && options.durationS === 0 && !options.memory && options.scenarios.length === SCENARIOS.length;
+    !options.quick &&
+    options.durationS === 0 &&
+    !options.memory &&
+    options.scenarios.length === SCENARIOS.length &&
+    options.peers.length === PEER_NAMES.length;
   return {
     ...options,
     durationS: options.durationS || defaults.durationS,
+    /** --duration as given (the samples scenarios' runs follow it too; see samplesTiming). */
+    durationOption: options.durationS || undefined,
     warmupS: defaults.warmupS,
     memoryAfter: options.memory ?? defaults.memory,
     validationMs: defaults.validationMs,
@@ -136,6 +167,13 @@ async function main() {
 
   const removeSnapshot = useDistSnapshot();
   const { loadConfig } = fromDist('config/config');
+  // The service's own session settings (jit off, src/database/data-source-options.ts) for the bare
+  // server and the db loop too: the same statements under the same settings. BENCH_PGOPTIONS
+  // replaces them for every connection of the three (an experiment).
+  const { dataSourceOptions } = fromDist('database/data-source-options');
+  const serviceOptions = dataSourceOptions(loadConfig({ DATABASE_URL: serverUrl })).extra?.options;
+  const pgOptions = process.env.BENCH_PGOPTIONS ?? serviceOptions;
+  if (pgOptions) process.env.PGOPTIONS = pgOptions;
   const prepared = !['false', '0', 'no', 'off'].includes((process.env.BENCH_PREPARED ?? 'true').toLowerCase());
   const startedAt = new Date();
   const loadAtStart = os.loadavg();
@@ -152,8 +190,11 @@ async function main() {
   const dataDir = mkdtempSync(join(os.tmpdir(), 'dtapi-bench-'));
   /** @type {Record<string, import('./processes').ServerProcess | undefined>} */
   const servers = {};
+  /** @type {import('./peers').Peer[]} */
+  const peers = [];
   const cleanup = async () => {
     await Promise.all(Object.values(servers).map((server) => stopServer(server).catch(() => undefined)));
+    await Promise.all(peers.map((peer) => peer.stop().catch(() => undefined)));
     await dropDatabase(serverUrl, database.name).catch((error) =>
       say(`warning: could not drop ${database.name}: ${String(error)}`),
     );
@@ -200,31 +241,104 @@ async function main() {
     /** @type {HttpContext} */
     const http = { client, fixtures, runTag, databaseUrl: database.url };
     const selected = SCENARIOS.filter((s) => options.scenarios.includes(s.name));
+    const selectedSamples = selected.filter((s) => s.kind === 'samples');
+
+    /** @type {import('./samples-run').SamplesContext | undefined} */
+    let samples;
+    /** @type {any} */
+    let samplesSetup;
+    /** @type {Array<{ name: string, label: string, reason: string }>} */
+    let skippedPeers = [];
+    /** @type {any[]} */
+    let readsCheck = [];
+    if (selectedSamples.length > 0) {
+      say('\nSamples: the data set, loaded into PostgreSQL and the peers before anything is measured');
+      const started = await startPeers(options.peers, join(dataDir, 'peers'));
+      peers.push(...started.peers);
+      skippedPeers = started.skipped;
+      for (const peer of peers) say(`  ${peer.label} ${peer.version} on ${peer.url}`);
+      for (const skip of skippedPeers) say(`  ${skip.label} is skipped: ${skip.reason}`);
+      samplesSetup = await setupSamples({
+        quick: options.quick,
+        databaseUrl: database.url,
+        runTag,
+        scenarios: selectedSamples,
+        continuationSecret: env.CONTINUATION_SECRET,
+        peers,
+        say,
+        prepared,
+      });
+      samples = {
+        ...samplesSetup,
+        peers,
+        sequences: new Map(),
+        rates: new Map(),
+        client,
+        databaseUrl: database.url,
+        dbSettings,
+      };
+      readsCheck = await checkSampleReads(
+        /** @type {any} */ (samples),
+        { service: /** @type {any} */ (servers.service), bare: /** @type {any} */ (servers.bare) },
+        selectedSamples.map((s) => s.name),
+      );
+      for (const line of readsCheck) {
+        const targets = Object.entries(line)
+          .filter(([, v]) => v && typeof v === 'object' && 'count' in v)
+          .map(([t, v]) => `${t} ${/** @type {any} */ (v).count}`);
+        say(`  ${line.same ? 'alike' : 'DIFFER'}: ${line.scenario}: ${targets.join(', ')} (expected ${line.expected})`);
+      }
+    }
+
     /** @type {any[]} */
     const runs = [];
     for (const scenario of selected) {
+      const isSamples = scenario.kind === 'samples';
+      const targets = isSamples ? [...PG_TARGETS, ...peers.map((peer) => peer.name)] : TARGETS;
+      const timing = isSamples
+        ? samplesTiming(scenario, options.quick, options.durationOption)
+        : { durationS: options.durationS, rampS: 0, warmupS: options.warmupS };
+      const { durationS, rampS, warmupS } = timing;
       say(`\n${scenario.name}: ${scenario.description}`);
-      for (let round = 1; round <= ROUNDS; round++) {
-        for (const target of TARGETS) {
-          const measure = (/** @type {number} */ durationS) =>
-            target === 'db'
-              ? measureDb(scenario, dbSettings, fixtures, durationS, runTag)
-              : measureHttp(scenario, /** @type {any} */ (servers[target]), http, durationS);
-          if (round === 1 && options.warmupS > 0) await measure(options.warmupS);
-          await settleDatabase(database.url);
-          const quiet = await awaitQuietMachine(options.quick ? 10 : 60);
-          if (!quiet.quiet)
-            say(`  (the machine stayed ${quiet.busyPct}% busy without the benchmark: measuring anyway)`);
-          const figures = await measure(options.durationS);
-          runs.push({ scenario: scenario.name, target, round, ...figures, busyBeforePct: quiet.busyPct });
-          say(
-            `  ${target.padEnd(7)} round ${round}: ${String(figures.rps).padStart(8)} req/s ` +
-              `${String(figures.pointsPerS).padStart(9)} points/s  p50 ${figures.p50Ms} ms  p99 ${figures.p99Ms} ms` +
-              `  errors ${figures.errors}` +
-              `  CPU ms/req: ${figures.cpuMsPerRequest == null ? '' : `node ${figures.cpuMsPerRequest}, `}` +
-              `PostgreSQL ${figures.postgresCpuMsPerRequest}, load ${figures.loadCpuMsPerRequest}`,
-          );
-          if (figures.errors > 0) say(`    statuses: ${JSON.stringify(figures.statusCodes ?? figures.firstError)}`);
+      // A quick run takes the samples scenarios once each (CI proves they run and print figures).
+      const rounds = isSamples && options.quick ? 1 : ROUNDS;
+      for (let round = 1; round <= rounds; round++) {
+        for (const target of targets) {
+          const peer = peers.find((p) => p.name === target);
+          const context = /** @type {import('./samples-run').SamplesContext} */ (samples);
+          const measure = (/** @type {number} */ seconds, ramp = 0) =>
+            isSamples
+              ? target === 'db'
+                ? measureSamplesDb(scenario, context, seconds, ramp)
+                : peer
+                  ? measureSamplesPeer(scenario, peer, context, seconds, ramp)
+                  : measureSamplesHttp(scenario, /** @type {any} */ (servers[target]), context, seconds, ramp)
+              : target === 'db'
+                ? measureDb(scenario, dbSettings, fixtures, seconds, runTag)
+                : measureHttp(scenario, /** @type {any} */ (servers[target]), http, seconds);
+          peer?.resume();
+          try {
+            if (round === 1 && warmupS > 0) await measure(warmupS);
+            await settleDatabase(database.url, isSamples);
+            const quiet = await awaitQuietMachine(options.quick ? 10 : 60, options.quick ? 250 : 1000);
+            if (!quiet.quiet)
+              say(`  (the machine stayed ${quiet.busyPct}% busy without the benchmark: measuring anyway)`);
+            const figures = await measure(durationS, rampS);
+            runs.push({ scenario: scenario.name, target, round, ...figures, busyBeforePct: quiet.busyPct });
+            say(
+              `  ${target.padEnd(7)} round ${round}: ${String(figures.rps).padStart(8)} req/s ` +
+                `${String(figures.pointsPerS).padStart(9)} ${isSamples ? 'samples' : 'points'}/s  p50 ${figures.p50Ms} ms  p99 ${figures.p99Ms} ms` +
+                `  errors ${figures.errors}` +
+                `  CPU ms/req: ${figures.cpuMsPerRequest == null ? '' : `${peer ? peer.label : 'node'} ${figures.cpuMsPerRequest}, `}` +
+                `PostgreSQL ${figures.postgresCpuMsPerRequest}, load ${figures.loadCpuMsPerRequest}` +
+                (figures.compressedDuringRun
+                  ? `, ${figures.compressedDuringRun} bodies compressed during the run`
+                  : ''),
+            );
+            if (figures.errors > 0) say(`    statuses: ${JSON.stringify(figures.statusCodes ?? figures.firstError)}`);
+          } finally {
+            peer?.pause();
+          }
         }
       }
     }
@@ -248,6 +362,89 @@ async function main() {
       `  RSS after ${memory.first.requests}: ${mb(memory.first.rssBytes)} MB; after ${memory.second.requests}: ` +
         `${mb(memory.second.rssBytes)} MB (${memory.growthPct >= 0 ? '+' : ''}${memory.growthPct}%)`,
     );
+    await stopServer(servers.memory);
+    servers.memory = undefined;
+
+    /** @type {Record<string, any> | null} */
+    let samplesExtras = null;
+    if (samples) {
+      say(`\nMemory: a fresh service process, samples writes of 10 samples (10 timeseries × 1 new instant)`);
+      servers.memory = await startService(env, { name: 'service (samples memory)' });
+      const sampleMemory = await measureSampleMemory(servers.memory, samples, options.memoryAfter, sampledRss, heapOf);
+      say(
+        `  RSS after ${sampleMemory.first.requests}: ${mb(sampleMemory.first.rssBytes)} MB; after ${sampleMemory.second.requests}: ` +
+          `${mb(sampleMemory.second.rssBytes)} MB (${sampleMemory.growthPct >= 0 ? '+' : ''}${sampleMemory.growthPct}%), errors ${sampleMemory.errors}`,
+      );
+      await stopServer(servers.memory);
+      servers.memory = undefined;
+
+      say('\nMemory: a fresh service process streaming export100k answers');
+      servers.memory = await startService(env, { name: 'service (export memory)' });
+      const exportScenario = /** @type {import('./scenarios').Scenario} */ (
+        SCENARIOS.find((s) => s.name === 'export100k')
+      );
+      const exportRss = await measureExportRss(
+        servers.memory,
+        samples,
+        options.quick ? 2 : 8,
+        exportScenario.connections ?? CONNECTIONS,
+      );
+      say(
+        `  RSS fresh ${mb(exportRss.freshBytes)} MB, +${mb(exportRss.first.growthBytes)} MB during the first answer; ` +
+          `at rest after it ${mb(exportRss.restBytes)} MB; peak with 1 connection +${mb(exportRss.one.growthBytes)} MB ` +
+          `(${exportRss.one.requests} answers), with ${exportRss.many.connections} +${mb(exportRss.many.growthBytes)} MB ` +
+          `(${exportRss.many.requests} answers), errors ${exportRss.first.errors + exportRss.one.errors + exportRss.many.errors}`,
+      );
+      await stopServer(servers.memory);
+      servers.memory = undefined;
+
+      say('\nStatements per request: a service process whose pg clients are counted (bench/statements-hook.js)');
+      const countsPath = join(dataDir, 'statements.json');
+      servers.memory = await startService(
+        { ...env, BENCH_STATEMENTS_PATH: countsPath },
+        { name: 'service (statements)', nodeArgs: ['--require', join(__dirname, 'statements-hook.js')] },
+      );
+      const statementCounts = await countStatements(servers.memory, countsPath, samples);
+      for (const line of statementCounts) {
+        say(
+          `  ${line.case}: ${line.statementsPerRequest} (${line.statements.join('; ')}) statuses ${line.statuses.join(',')}`,
+        );
+      }
+      await stopServer(servers.memory);
+      servers.memory = undefined;
+
+      say('\nValidation cost of a 10,000-sample body, in-process');
+      const { measureSampleValidationCost } = require('./validation-cost');
+      const sampleValidation = measureSampleValidationCost({ samples: 10_000, minTimeMs: options.validationMs });
+      say(
+        `  SampleListPipe ${sampleValidation.sampleListPipe.medianMs} ms, Ajv schema ${sampleValidation.ajvSchema.medianMs} ms, ` +
+          `JSON.parse ${sampleValidation.jsonParse.medianMs} ms (medians)`,
+      );
+
+      samplesExtras = {
+        layout: samples.layout,
+        preload: samplesSetup.preload,
+        peers: peers.map((peer) => ({ name: peer.name, label: peer.label, version: peer.version })),
+        skippedPeers,
+        readsCheck,
+        scenarios: summarizeSampleRuns(
+          selectedSamples,
+          runs,
+          [...PG_TARGETS, ...peers.map((peer) => peer.name)],
+          options.quick ? 1 : ROUNDS,
+          samples.layout,
+        ),
+        rounds: options.quick ? 1 : ROUNDS,
+        connections: Object.fromEntries(selectedSamples.map((s) => [s.name, s.connections ?? CONNECTIONS])),
+        memory: sampleMemory,
+        exportRss,
+        statements: statementCounts,
+        validation: sampleValidation,
+        timing: Object.fromEntries(
+          selectedSamples.map((s) => [s.name, samplesTiming(s, options.quick, options.durationOption)]),
+        ),
+      };
+    }
 
     say('\nValidation cost of a 1000-point body, in-process');
     const { measureValidationCost } = require('./validation-cost');
@@ -258,7 +455,10 @@ async function main() {
         `JSON.parse ${validation.jsonParse.medianMs} ms (medians)`,
     );
 
-    const summary = summarizeRuns(selected, runs);
+    const summary = summarizeRuns(
+      selected.filter((s) => s.kind !== 'samples'),
+      runs.filter((run) => !SCENARIOS.some((s) => s.name === run.scenario && s.kind === 'samples')),
+    );
     const result = {
       generatedAt: startedAt.toISOString(),
       mode: options.quick ? 'quick' : 'full',
@@ -284,6 +484,7 @@ async function main() {
         preparedStatements: { service: true, bare: prepared, db: prepared },
         serviceExperiment: process.env.BENCH_SERVICE_EXPERIMENT ?? null,
         serverNodeOptions: process.env.BENCH_NODE_OPTIONS ?? null,
+        pgOptions: process.env.BENCH_PGOPTIONS ?? null,
         clientSubjects: BENCH_SUBJECTS,
         logLevel: env.LOG_LEVEL,
         logDestination: '/dev/null (stdout of both servers)',
@@ -297,6 +498,7 @@ async function main() {
       runs,
       memory,
       validation: { ...validation, new1000Alone: alone },
+      samples: samplesExtras,
     };
     const targets = evaluateTargets(result);
     Object.assign(result, { targets });
@@ -306,6 +508,7 @@ async function main() {
       process.env.BENCH_SERVICE_EXPERIMENT && `service-${process.env.BENCH_SERVICE_EXPERIMENT}`,
       !prepared && 'unprepared',
       process.env.BENCH_NODE_OPTIONS && 'node-options',
+      process.env.BENCH_PGOPTIONS && 'pgoptions',
     ].filter(Boolean);
     const standard = options.standard && experiments.length === 0;
     const jsonPath = join(
@@ -322,6 +525,29 @@ async function main() {
     if (different.length > 0) {
       process.exitCode = 1;
       say('The bare server and the service answered some requests differently (see Conformance).');
+    }
+    if (readsCheck.some((line) => !line.same)) {
+      process.exitCode = 1;
+      say('The targets answered some samples reads with different samples (see the samples answers check).');
+    }
+    if (samplesExtras && samplesExtras.memory.errors > 0) {
+      process.exitCode = 1;
+      say('Some samples writes of the memory check failed.');
+    }
+    if (samplesExtras) {
+      const { first, one, many } = samplesExtras.exportRss;
+      if (first.errors + one.errors + many.errors > 0) {
+        process.exitCode = 1;
+        say('Some export100k answers of the export memory check failed.');
+      }
+      if (
+        samplesExtras.statements.some((/** @type {any} */ line) =>
+          line.statuses.some((/** @type {number} */ s) => s >= 300),
+        )
+      ) {
+        process.exitCode = 1;
+        say('Some requests of the statement count failed.');
+      }
     }
     if (runs.some((run) => run.errors > 0)) {
       process.exitCode = 1;
@@ -639,14 +865,15 @@ const QUIET_BUSY_PCT = 25;
  * Waits until the machine is quiet (other work, a build or a test run, would take CPU from the
  * run), checking each second, for at most `maxS` seconds.
  * @param {number} maxS
+ * @param {number} [sampleMs] how long each check of the machine's CPU takes
  * @returns {Promise<{ quiet: boolean, busyPct: number | null }>}
  */
-async function awaitQuietMachine(maxS) {
+async function awaitQuietMachine(maxS, sampleMs = 1000) {
   /** @type {number | null} */
   let busy = null;
-  for (let waited = 0; waited < maxS; waited++) {
+  for (let waited = 0; waited < maxS * 1000; waited += sampleMs) {
     const before = machineCpu();
-    await sleep(1000);
+    await sleep(sampleMs);
     busy = busyPct(before, machineCpu());
     if (busy === null || busy <= QUIET_BUSY_PCT) return { quiet: true, busyPct: busy };
   }
@@ -672,12 +899,16 @@ let checkpointAllowed = true;
 
 /**
  * VACUUM (ANALYZE) and CHECKPOINT before a measurement (CHECKPOINT needs superuser or
- * pg_checkpoint; it is skipped when not allowed).
+ * pg_checkpoint; it is skipped when not allowed). Before a samples run the sample table is
+ * vacuumed too (not analyzed: its statistics are taken after the preload, and its statements
+ * are index range scans whatever they say).
  * @param {string} url
+ * @param {boolean} [samples]
  */
-async function settleDatabase(url) {
+async function settleDatabase(url, samples = false) {
   await withClient(url, async (client) => {
     await client.query(`VACUUM (ANALYZE) ${TABLES.map((t) => `"${t}"`).join(', ')}`);
+    if (samples) await client.query('VACUUM "sample"');
     if (!checkpointAllowed) return;
     await client.query('CHECKPOINT').catch(() => {
       checkpointAllowed = false;

@@ -38,6 +38,10 @@ function serverEnvironment({ databaseUrl, dataDir, publicKeyPem }) {
     ),
     // V8 flags for both servers alike (an experiment), e.g. BENCH_NODE_OPTIONS=--max-semi-space-size=32.
     ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
+    // PostgreSQL settings of every connection of both servers (and of the db loop): the service's
+    // own, or BENCH_PGOPTIONS (see run.js). node-postgres reads PGOPTIONS as libpq does; the
+    // service's explicit options win over it unless BENCH_PGOPTIONS is meant to change them.
+    ...(process.env.PGOPTIONS ? { PGOPTIONS: process.env.PGOPTIONS } : {}),
   };
 }
 

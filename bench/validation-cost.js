@@ -80,4 +80,46 @@ function measureValidationCost({ points, minTimeMs }) {
   };
 }
 
-module.exports = { measureValidationCost };
+/**
+ * The same for a samples write of `samples` samples (10 timeseries): the service's SampleListPipe
+ * (validation and conversion in one pass: instants parsed, duplicates refused), and for scale
+ * JSON.parse of the body and the bare server's JSON schema compiled by Ajv (which checks the
+ * shape only; bare then parses the instants as the pipe does).
+ * @param {{ samples: number, minTimeMs: number }} options
+ */
+function measureSampleValidationCost({ samples, minTimeMs }) {
+  const { loadConfig } = fromDist('config/config');
+  const { SampleListPipe } = fromDist('samples/pipes/sample-list.pipe');
+  const { sampleListSchema } = require('./bare-samples');
+  const config = loadConfig({});
+  const pipe = new SampleListPipe(config);
+  const perSeries = Math.ceil(samples / 10);
+  const ids = Array.from({ length: 10 }, (_, i) => `0b5bd0a4-4c7e-4a8c-9d0c-${String(i).padStart(12, '0')}`);
+  const start = Date.UTC(2026, 10, 1);
+  const text = JSON.stringify(
+    ids
+      .flatMap((timeseriesId, s) =>
+        Array.from({ length: perSeries }, (_, j) => ({
+          timeseriesId,
+          val: 20 + ((j + s) % 500) / 100,
+          timestamp: new Date(start + j).toISOString(),
+        })),
+      )
+      .slice(0, samples),
+  );
+  const body = JSON.parse(text);
+  const validate = new Ajv({ allErrors: false, coerceTypes: false, removeAdditional: false }).compile(
+    sampleListSchema(config.limits.maxSamplesPerRequest),
+  );
+  if (!validate(body)) throw new Error('the benchmark body does not pass the JSON schema');
+  if (pipe.transform(body).instants.length !== samples) throw new Error('the pipe lost samples');
+  return {
+    samples,
+    bodyBytes: Buffer.byteLength(text),
+    jsonParse: time(() => JSON.parse(text), minTimeMs),
+    sampleListPipe: time(() => pipe.transform(body), minTimeMs),
+    ajvSchema: time(() => validate(body), minTimeMs),
+  };
+}
+
+module.exports = { measureValidationCost, measureSampleValidationCost };
