@@ -21,6 +21,7 @@ const { createGunzip } = require('node:zlib');
 
 const { samplesStatements } = require('./db-loop');
 const { fromDist } = require('./dist');
+const { envelopeSchema } = require('./envelope');
 
 const { parseInstant, instantForDatabase, formatInstant } = fromDist('samples/instants');
 const { arrayLiteral } = fromDist('database/array-literal');
@@ -82,22 +83,6 @@ const sampleSchema = {
     ingestUnixTimestamp: { type: 'number' },
   },
 };
-
-/**
- * @param {Record<string, unknown>} dataSchema
- */
-const envelope = (dataSchema) => ({
-  type: 'object',
-  required: ['status', 'data'],
-  properties: {
-    status: {
-      type: 'object',
-      required: ['Message', 'Code'],
-      properties: { Message: { type: 'string' }, Code: { type: 'string' } },
-    },
-    data: dataSchema,
-  },
-});
 
 /** @param {any} row */
 const toSample = (row) => ({
@@ -205,7 +190,11 @@ function registerSampleRoutes(app, { pool, config, prepared, HttpError, assertCa
         params: deviceParams,
         body: sampleListSchema(config.limits.maxSamplesPerRequest),
         response: {
-          202: envelope({ type: 'object', required: ['accepted'], properties: { accepted: { type: 'integer' } } }),
+          202: envelopeSchema({
+            type: 'object',
+            required: ['accepted'],
+            properties: { accepted: { type: 'integer' } },
+          }),
         },
       },
     },
@@ -306,7 +295,7 @@ function registerSampleRoutes(app, { pool, config, prepared, HttpError, assertCa
             limit: { type: 'integer', minimum: 1, maximum: 10_000_000 },
           },
         },
-        response: { 200: envelope({ type: 'array', items: sampleSchema }) },
+        response: { 200: envelopeSchema({ type: 'array', items: sampleSchema }) },
       },
     },
     async (request, reply) => {
@@ -463,7 +452,7 @@ function registerSampleRoutes(app, { pool, config, prepared, HttpError, assertCa
           },
         },
         response: {
-          200: envelope({
+          200: envelopeSchema({
             type: 'array',
             items: {
               type: 'object',
@@ -540,7 +529,7 @@ function registerSampleRoutes(app, { pool, config, prepared, HttpError, assertCa
           },
         },
         response: {
-          200: envelope({
+          200: envelopeSchema({
             type: 'array',
             items: {
               type: 'object',

@@ -34,6 +34,7 @@ const { Pool } = require('pg');
 const { registerSampleRoutes } = require('./bare-samples');
 const { statements } = require('./db-loop');
 const { fromDist } = require('./dist');
+const { envelopeSchema } = require('./envelope');
 
 const { loadConfig } = fromDist('config/config');
 const { POINT_ID_MAX_LENGTH, POINT_TYPE_MAX_LENGTH } = fromDist('devices/dto/limits');
@@ -79,20 +80,6 @@ function errorEnvelope(status, message, errors) {
   if (errors && errors.length > 0) body.errors = errors;
   return body;
 }
-
-/** @param {Record<string, unknown>} dataSchema */
-const envelopeSchema = (dataSchema) => ({
-  type: 'object',
-  required: ['status', 'data'],
-  properties: {
-    status: {
-      type: 'object',
-      required: ['Message', 'Code'],
-      properties: { Message: { type: 'string' }, Code: { type: 'string' } },
-    },
-    data: dataSchema,
-  },
-});
 
 /** @param {number} max */
 const safeText = (max) => safeTextSchema(max);

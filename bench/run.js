@@ -32,7 +32,8 @@ const { createThrowawayDatabase, dropDatabase, isLoopback, serverFacts, withClie
 const { connectClients, registerPoints, runDbLoop } = require('./db-loop');
 const { fromDist, mainPath, useDistSnapshot } = require('./dist');
 const { runHttpLoad } = require('./http-load');
-const { machineCpu, processUsage, startCpuMeter, stopServer } = require('./processes');
+const { trendMbPer10k, rssGrowth } = require('./memory');
+const { machineCpu, startCpuMeter, stopServer } = require('./processes');
 const { serverEnvironment, startBare, startService } = require('./servers');
 const { renderReport, evaluateTargets } = require('./report');
 const { LIST_DEVICE_POINTS, SCENARIOS, deviceSequence, fixtureDevices, pointsOf, roundRobin } = require('./scenarios');
@@ -370,7 +371,7 @@ async function main() {
     if (samples) {
       say(`\nMemory: a fresh service process, samples writes of 10 samples (10 timeseries × 1 new instant)`);
       servers.memory = await startService(env, { name: 'service (samples memory)' });
-      const sampleMemory = await measureSampleMemory(servers.memory, samples, options.memoryAfter, sampledRss, heapOf);
+      const sampleMemory = await measureSampleMemory(servers.memory, samples, options.memoryAfter);
       say(
         `  RSS after ${sampleMemory.first.requests}: ${mb(sampleMemory.first.rssBytes)} MB; after ${sampleMemory.second.requests}: ` +
           `${mb(sampleMemory.second.rssBytes)} MB (${sampleMemory.growthPct >= 0 ? '+' : ''}${sampleMemory.growthPct}%), errors ${sampleMemory.errors}`,
@@ -697,105 +698,7 @@ async function measureMemory(server, client, [first, second], runTag) {
       path: () => `/apollo/devices/${next()}/timeseries`,
       pointsPerRequest: 1,
     });
-  const startRss = processUsage(server.child.pid).rssBytes;
-  const { figures: a, rssBytes: rssFirst } = await sampledRss(server, () => load(first));
-  // Nine more steps up to `second`: a plateau is heap sizing, a steady climb is a leak.
-  /** @type {Array<{ requests: number, rssBytes: number | null, heap?: object }>} */
-  const series = [{ requests: first, rssBytes: rssFirst, heap: await heapOf(server) }];
-  let done = first;
-  let errors = 0;
-  let rpsSum = 0;
-  for (let step = 1; step <= 9; step++) {
-    const target = Math.round(first + ((second - first) * step) / 9);
-    const { figures, rssBytes } = await sampledRss(server, () => load(target - done));
-    errors += figures.errors;
-    rpsSum += figures.rps;
-    done = target;
-    series.push({ requests: done, rssBytes, heap: await heapOf(server) });
-  }
-  const rssSecond = series[series.length - 1].rssBytes ?? 0;
-  return {
-    scenario: 'new1',
-    /** How the RSS figures under load were taken (see sampledRss). */
-    rssMethod: 'mean of 100 ms readings over the second half of each step',
-    startRssBytes: startRss,
-    first: { requests: first, rssBytes: rssFirst, rps: a.rps, errors: a.errors },
-    second: { requests: second, rssBytes: rssSecond, rps: round(rpsSum / 9, 1), errors },
-    series,
-    trendMbPer10k: trendMbPer10k(series),
-    growthPct: round(((rssSecond - rssFirst) / rssFirst) * 100, 1),
-  };
-}
-
-/**
- * Runs one load step while reading the service's RSS every 100 ms, and gives the mean of the
- * readings over the second half of the step: under this load RSS saws by 40-70 MB within a second
- * or two as V8 collects, so a single reading after the step lands on a peak or a trough by chance.
- * @template T
- * @param {{ child: { pid?: number } }} server
- * @param {() => Promise<T>} step
- * @returns {Promise<{ figures: T, rssBytes: number }>}
- */
-async function sampledRss(server, step) {
-  /** @type {number[]} */
-  const readings = [];
-  const timer = setInterval(() => {
-    const rss = processUsage(/** @type {number} */ (server.child.pid)).rssBytes;
-    if (rss != null) readings.push(rss);
-  }, 100);
-  try {
-    const figures = await step();
-    const half = readings.slice(Math.floor(readings.length / 2));
-    const rssBytes = half.length
-      ? Math.round(half.reduce((sum, value) => sum + value, 0) / half.length)
-      : (processUsage(/** @type {number} */ (server.child.pid)).rssBytes ?? 0);
-    return { figures, rssBytes };
-  } finally {
-    clearInterval(timer);
-  }
-}
-
-/**
- * The V8 heap of the service (used, total) and its memory outside the heap, from its own /metrics
- * (prom-client's process metrics), in MB: tells live objects from heap sizing when RSS moves.
- * @param {{ url: string }} server
- * @returns {Promise<{ usedMb: number, totalMb: number, externalMb: number } | undefined>}
- */
-async function heapOf(server) {
-  try {
-    const response = await fetch(`${server.url}/metrics`);
-    if (!response.ok) return undefined;
-    const text = await response.text();
-    const metric = (/** @type {string} */ name) => {
-      const match = new RegExp(`^${name} (\\S+)`, 'm').exec(text);
-      return match ? round(Number(match[1]) / 1048576, 1) : NaN;
-    };
-    return {
-      usedMb: metric('nodejs_heap_size_used_bytes'),
-      totalMb: metric('nodejs_heap_size_total_bytes'),
-      externalMb: metric('nodejs_external_memory_bytes'),
-    };
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * The least-squares slope of RSS over requests, in MB per 10,000 requests: near zero when RSS only
- * saw-tooths with garbage collection, steadily positive when something grows per request.
- * @param {Array<{ requests: number, rssBytes: number | null }>} series
- */
-function trendMbPer10k(series) {
-  const points = series
-    .filter((p) => p.rssBytes != null)
-    .map((p) => [p.requests / 10_000, Number(p.rssBytes) / 1048576]);
-  const n = points.length;
-  if (n < 2) return null;
-  const mx = points.reduce((a, [x]) => a + x, 0) / n;
-  const my = points.reduce((a, [, y]) => a + y, 0) / n;
-  const sxy = points.reduce((a, [x, y]) => a + (x - mx) * (y - my), 0);
-  const sxx = points.reduce((a, [x]) => a + (x - mx) ** 2, 0);
-  return sxx === 0 ? null : round(sxy / sxx, 2);
+  return { scenario: 'new1', ...(await rssGrowth(server, load, [first, second])) };
 }
 
 /**

@@ -14,6 +14,7 @@ const { connectClients, registerPoints, sampleWork, samplesStatements, statement
 const { fromDist } = require('./dist');
 const { runHttpLoad } = require('./http-load');
 const { request } = require('./http-client');
+const { rssGrowth } = require('./memory');
 const { call, writeLines } = require('./peers');
 const { processUsage, startCpuMeter } = require('./processes');
 const {
@@ -625,10 +626,8 @@ function summarizeSampleRuns(scenarios, runs, targets, rounds, layout) {
  * @param {import('./processes').ServerProcess} server
  * @param {SamplesContext} context
  * @param {number[]} amounts
- * @param {(server: any, step: () => Promise<any>) => Promise<{ figures: any, rssBytes: number }>} sampledRss
- * @param {(server: any) => Promise<any>} heapOf
  */
-async function measureSampleMemory(server, context, [first, second], sampledRss, heapOf) {
+async function measureSampleMemory(server, context, [first, second]) {
   const sequence = writeSequence({
     devices: context.devices.writes.memory,
     perSeries: 1,
@@ -649,31 +648,9 @@ async function measureSampleMemory(server, context, [first, second], sampledRss,
       },
       pointsPerRequest: 10,
     });
-  const startRss = processUsage(server.child.pid).rssBytes;
-  const { figures: a, rssBytes: rssFirst } = await sampledRss(server, () => load(first));
-  /** @type {Array<{ requests: number, rssBytes: number | null, heap?: object }>} */
-  const series = [{ requests: first, rssBytes: rssFirst, heap: await heapOf(server) }];
-  let done = first;
-  let errors = a.errors;
-  let rpsSum = 0;
-  for (let step = 1; step <= 9; step++) {
-    const target = Math.round(first + ((second - first) * step) / 9);
-    const { figures, rssBytes } = await sampledRss(server, () => load(target - done));
-    errors += figures.errors;
-    rpsSum += figures.rps;
-    done = target;
-    series.push({ requests: done, rssBytes, heap: await heapOf(server) });
-  }
-  const rssSecond = series[series.length - 1].rssBytes ?? 0;
   return {
     scenario: 'write10 (10 timeseries × 1 new instant a request)',
-    rssMethod: 'mean of 100 ms readings over the second half of each step',
-    startRssBytes: startRss,
-    first: { requests: first, rssBytes: rssFirst, rps: a.rps, errors: a.errors },
-    second: { requests: second, rssBytes: rssSecond, rps: round(rpsSum / 9, 1), errors: errors - a.errors },
-    errors,
-    series,
-    growthPct: round(((rssSecond - rssFirst) / rssFirst) * 100, 1),
+    ...(await rssGrowth(server, load, [first, second])),
   };
 }
 

@@ -37,11 +37,7 @@ export class ApiClient {
     query: Query = {},
     caller: Caller & { continuationToken?: string } = {},
   ): Promise<Response> {
-    return this.send({
-      method: 'GET',
-      url: devicePath(deviceId, 'timeseries') + queryString(query),
-      headers: headersOf(caller, continuationHeader(caller.continuationToken)),
-    });
+    return this.get(devicePath(deviceId, 'timeseries') + queryString(query), caller);
   }
 
   /**
@@ -64,11 +60,7 @@ export class ApiClient {
     query: Query = {},
     caller: Caller & { continuationToken?: string } = {},
   ): Promise<Response> {
-    return this.send({
-      method: 'GET',
-      url: devicePath(deviceId, 'timeseries/samples') + queryString(query),
-      headers: headersOf(caller, continuationHeader(caller.continuationToken)),
-    });
+    return this.get(devicePath(deviceId, 'timeseries/samples') + queryString(query), caller);
   }
 
   /** GET /apollo/devices/{deviceId}/timeseries/samples/latest */
@@ -95,17 +87,13 @@ export class ApiClient {
     });
   }
 
-  private get(url: string, caller: Caller): Promise<Response> {
-    return this.send({ method: 'GET', url, headers: headersOf(caller) });
+  private get(url: string, caller: Caller & { continuationToken?: string }): Promise<Response> {
+    return this.send({ method: 'GET', url, headers: headersOf(caller, continuationHeader(caller.continuationToken)) });
   }
 
   /** GET /apollo/devices/{deviceId}/timeseries/{timeseriesId} */
   getTimeseries(deviceId: string, timeseriesId: string, caller: Caller = {}): Promise<Response> {
-    return this.send({
-      method: 'GET',
-      url: devicePath(deviceId, `timeseries/${encodeURIComponent(timeseriesId)}`),
-      headers: headersOf(caller),
-    });
+    return this.get(devicePath(deviceId, `timeseries/${encodeURIComponent(timeseriesId)}`), caller);
   }
 }
 
