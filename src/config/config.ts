@@ -168,6 +168,17 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (jwksUri && publicKey) {
     throw new ConfigError('Set either JWT_JWKS_URI or JWT_PUBLIC_KEY, not both.');
   }
+  // Production's two required settings, refused here before any module loads (the providers that
+  // use them refuse too): a refusal from inside Nest's start-up came after the embedded
+  // database had begun to initialise, and once took more than 30 s to end the process.
+  if (nodeEnv === 'production' && !jwksUri && !publicKey && !secret) {
+    throw new ConfigError(
+      'No JWT verification key is configured: set JWT_JWKS_URI or JWT_PUBLIC_KEY (or JWT_SECRET with an HS algorithm). NODE_ENV=production never uses a development key.',
+    );
+  }
+  if (nodeEnv === 'production' && continuationSecret === undefined) {
+    throw new ConfigError('CONTINUATION_SECRET must be set in production (the same value on every instance).');
+  }
 
   return {
     nodeEnv,

@@ -72,6 +72,7 @@ describe('loadConfig', () => {
       JWT_ALGORITHMS: 'HS256, RS256',
       JWT_SECRET: SECRET_32,
       JWT_COLLECTIONS_CLAIM: 'groups',
+      CONTINUATION_SECRET: SECRET_32,
     });
     expect(config).toMatchObject({
       nodeEnv: 'production',
@@ -142,6 +143,16 @@ describe('loadConfig', () => {
       'MAX_POINTS_PER_REQUEST is 0',
       { MAX_POINTS_PER_REQUEST: '0' },
       'MAX_POINTS_PER_REQUEST must be a whole number from 1 to 10000, got "0".',
+    ],
+    [
+      'NODE_ENV=production has no JWT verification key',
+      { NODE_ENV: 'production', CONTINUATION_SECRET: SECRET_32 },
+      'No JWT verification key is configured: set JWT_JWKS_URI or JWT_PUBLIC_KEY (or JWT_SECRET with an HS algorithm). NODE_ENV=production never uses a development key.',
+    ],
+    [
+      'NODE_ENV=production has no CONTINUATION_SECRET',
+      { NODE_ENV: 'production', JWT_JWKS_URI: 'https://idp.example/jwks.json' },
+      'CONTINUATION_SECRET must be set in production (the same value on every instance).',
     ],
     [
       'BODY_LIMIT is below 1024 bytes',
