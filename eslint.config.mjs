@@ -1,42 +1,78 @@
 // Type-aware linting: the rules that catch real bugs in async NestJS code (floating promises,
 // misused promises, unsafe any) run with the TypeScript program of tsconfig.json.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
 import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 /**
- * Dependencies point one way: config <- common <- database, redis, auth <- device-routes <- features <- the
- * app (app.*, main.ts, scripts/). Each layer lists what it must never import (relative imports,
- * at any depth); a feature may import another feature's entities (a foreign key), nothing else.
+ * Dependencies point one way: config <- common <- database, redis, auth <- rate-limit,
+ * device-routes <- series <- the features <- the app (app.*, main.ts, features.ts, scripts/).
+ * LAYERS lists each layer below the features with the layers it may import. Every other folder of
+ * src/ is a feature (read from the disk, so a new folder is checked from its first file; the layout
+ * test fails unless it is a feature module listed in src/features.ts): it may import every layer,
+ * and of another feature only its entities/ (a foreign key).
  */
-const FEATURES = ['devices', 'samples', 'health', 'metrics', 'rate-limit'];
-const APP = ['app\\.', 'main$', 'scripts'];
-const otherFeatures = (feature) =>
-  FEATURES.filter((other) => other !== feature).map((other) => `${other}/(?!entities(/|$))`);
-const layer = (name, forbidden) => ({
-  files: [`src/${name}/**/*.ts`],
-  rules: {
-    'no-restricted-imports': [
-      'error',
-      {
-        patterns: [
-          {
-            regex: `^(\\.\\./)+(${forbidden.join('|')})`,
-            message: `src/${name}/ may not import this: dependencies point from features to src/common, src/database, src/auth and src/config, never back (see README, "Layout").`,
-          },
-        ],
-      },
-    ],
-  },
-});
-export const LAYERS = [
-  layer('config', ['common', 'database', 'redis', 'auth', 'device-routes', ...FEATURES, ...APP]),
-  layer('common', ['database', 'redis', 'auth', 'device-routes', ...FEATURES, ...APP]),
-  layer('database', ['auth', 'redis', 'device-routes', ...FEATURES, ...APP]),
-  layer('redis', ['database', 'auth', 'device-routes', ...FEATURES, ...APP]),
-  layer('auth', ['database', 'redis', 'device-routes', ...FEATURES, ...APP]),
-  layer('device-routes', [...FEATURES, ...APP]),
-  ...FEATURES.map((feature) => layer(feature, [...APP, ...otherFeatures(feature)])),
-];
+export const LAYERS = {
+  config: [],
+  common: ['config'],
+  database: ['config', 'common'],
+  redis: ['config', 'common'],
+  auth: ['config', 'common'],
+  'rate-limit': ['config', 'common', 'database', 'redis', 'auth'],
+  'device-routes': ['config', 'common', 'database', 'redis', 'auth'],
+  series: ['config', 'common', 'database', 'redis', 'auth', 'device-routes'],
+};
+/** The folder of the app's own scripts: like the app, it may import anything. */
+export const APP_FOLDERS = ['scripts'];
+const APP = ['app\\.', 'main$', 'features$', ...APP_FOLDERS];
+export const FEATURES = readdirSync(join(import.meta.dirname, 'src'), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory() && !(entry.name in LAYERS) && !APP_FOLDERS.includes(entry.name))
+  .map((entry) => entry.name)
+  .sort();
+
+/** How deep below its folder a file may be: the rules are per depth, so `../` counts reach src/ exactly. */
+const DEPTHS = [1, 2, 3, 4, 5];
+/**
+ * The rule for the files of `folder`: imports of the top-level folders or files `forbidden` are
+ * errors. An import is matched from the file's own depth (`../../x` from src/a/b/c.ts is src/x),
+ * so a file's own `../metrics` is not the metrics feature.
+ */
+const rule = (folder, forbidden) =>
+  DEPTHS.map((depth) => ({
+    files: [`src/${folder}/${'*/'.repeat(depth - 1)}*.ts`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: `^(\\.\\./){${depth}}(${forbidden.join('|')})`,
+              message: `src/${folder}/ may not import this: dependencies point from features to the layers below them, never back (see CONTRIBUTING.md, "Layout").`,
+            },
+          ],
+        },
+      ],
+    },
+  }));
+const layerRules = Object.entries(LAYERS).flatMap(([layer, allowed]) =>
+  rule(layer, [
+    ...Object.keys(LAYERS)
+      .filter((other) => other !== layer && !allowed.includes(other))
+      .map((other) => `${other}(/|$)`),
+    ...FEATURES.map((feature) => `${feature}(/|$)`),
+    ...APP,
+  ]),
+);
+const featureRules = FEATURES.flatMap((feature) =>
+  rule(feature, [
+    ...APP,
+    ...FEATURES.filter((other) => other !== feature).map((other) => `${other}/(?!entities(/|$))`),
+  ]),
+);
+/** The layering rules: one per layer and one per feature. */
+export const LAYERING = [...layerRules, ...featureRules];
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/', '.data/', 'docs/'] },
@@ -57,7 +93,7 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'off',
     },
   },
-  ...LAYERS,
+  ...LAYERING,
   {
     files: ['**/*.js', '**/*.mjs'],
     extends: [tseslint.configs.disableTypeChecked],

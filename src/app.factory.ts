@@ -6,6 +6,7 @@ import { AppModule } from './app.module';
 import { buildOpenApiDocument } from './app.openapi';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { decompressBodies } from './common/compressed-body';
+import type { Feature } from './common/feature';
 import { CORRELATION_ID_HEADER, correlationIdOf } from './common/correlation-id';
 import { acceptOnlyUtf8Json, clientErrorHandler, frameworkErrorHandler } from './common/framework-errors';
 import { createLogger, PinoNestLogger } from './common/logger';
@@ -16,13 +17,9 @@ import { RouteTable } from './common/route-table';
 import { createValidationPipe } from './common/validation';
 import type { AppConfig } from './config/config';
 import { classifyDatabaseError } from './database/database-errors';
+import { MAX_PARAM_LENGTH } from './device-routes/device-id';
+import { FEATURES } from './features';
 import { MetricsService } from './metrics/metrics.service';
-
-/**
- * Longest raw path parameter Fastify routes (its default, 100, would answer 414 for ordinary ids):
- * room for a 256-character id even when every character is percent-encoded UTF-8.
- */
-const MAX_PARAM_LENGTH = 4096;
 
 /**
  * Security headers (helmet) with a policy under which Swagger UI still works: its scripts and
@@ -66,8 +63,14 @@ function corsOptions(origins: string[]): Parameters<NestFastifyApplication['enab
   };
 }
 
-/** Builds the application, ready to listen: used by main.ts, the e2e tests and the benchmarks. */
-export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+/**
+ * Builds the application, ready to listen: used by main.ts, the e2e tests and the benchmarks.
+ * `features`: the list of src/features.ts (a test may add one of its own).
+ */
+export async function createApp(
+  config: AppConfig,
+  features: readonly Feature[] = FEATURES,
+): Promise<NestFastifyApplication> {
   const logger = createLogger(config.logLevel);
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
@@ -82,7 +85,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     clientErrorHandler,
   });
 
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, features), adapter, {
     // Fastify's own JSON parser (with BODY_LIMIT and prototype-poisoning checks) is the only body parser.
     bodyParser: false,
     logger: new PinoNestLogger(logger),
@@ -117,7 +120,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   app.useGlobalFilters(new AllExceptionsFilter(config.http.bodyLimit, routes, [classifyDatabaseError]));
   app.useGlobalPipes(createValidationPipe());
   // The document describes the answers; it also compiles their serializers, Swagger UI or not.
-  const document = buildOpenApiDocument(app);
+  const document = buildOpenApiDocument(app, features);
   // Which answers got a compiled serializer, for tests and debugging (METHOD /path status).
   fastify.decorate('documentedSerializers', serializeResponsesAsDocumented(fastify, document));
   if (config.swaggerEnabled) setupSwagger(app, document);

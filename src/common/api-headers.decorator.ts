@@ -13,9 +13,10 @@ export function ApiCorrelationIdHeader(): ClassDecorator & MethodDecorator {
     ApiHeader({
       name: CORRELATION_ID_HEADER,
       required: false,
+      // No example: Swagger UI would fill it into every "Try it out", one id for every call.
       description:
-        'Correlation id for tracing across calls (1..128 of A-Z a-z 0-9 . _ : @ -). Echoed on the response; generated when absent or unsafe.',
-      example: '764ff302-7ba1-42dc-bd4e-e1e883e9a76b',
+        'Correlation id for tracing across calls (1..128 of A-Z a-z 0-9 . _ : @ -), such as a UUID. Echoed on the response; generated when absent or unsafe.',
+      schema: { type: 'string', minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._:@-]+$' },
     }),
   );
 }

@@ -9,6 +9,17 @@ import { readOrCreateSecretFile } from './secret-file';
 const MAX_TOKEN_LENGTH = 2048;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
+/** What a family of tokens is for: signed into each token, and named in the 400 of a token used elsewhere. */
+export interface TokenPurpose {
+  /** Signed into every token: a token of one purpose never reads as a token of another. */
+  name: string;
+  /**
+   * What a token is valid for and what it must not have been issued for, completing "ContinuationToken
+   * is not valid for ...": `this list: it was modified, or issued for another device or pointType filter`.
+   */
+  validFor: string;
+}
+
 /**
  * Opaque, tamper-evident paging tokens: base64url(JSON position) + "." + HMAC-SHA256, keyed by
  * CONTINUATION_SECRET, over the position and the list it belongs to (purpose and context, such as
@@ -19,7 +30,7 @@ const BASE64URL = /^[A-Za-z0-9_-]+$/;
 export class ContinuationTokens {
   constructor(private readonly secret: Buffer) {}
 
-  issue(purpose: string, context: readonly unknown[], position: object): string {
+  issue(purpose: TokenPurpose, context: readonly unknown[], position: object): string {
     const payload = Buffer.from(JSON.stringify(position)).toString('base64url');
     return `${payload}.${this.sign(purpose, context, payload)}`;
   }
@@ -28,7 +39,7 @@ export class ContinuationTokens {
    * The position a token carries. Garbage, a modified token, or one issued for another list
    * (purpose or context) is a 400 that says so.
    */
-  read(purpose: string, context: readonly unknown[], token: string): Record<string, unknown> {
+  read(purpose: TokenPurpose, context: readonly unknown[], token: string): Record<string, unknown> {
     const [payload, signature, extra] = token.split('.');
     if (
       token.length > MAX_TOKEN_LENGTH ||
@@ -43,9 +54,7 @@ export class ContinuationTokens {
     const expected = Buffer.from(this.sign(purpose, context, payload));
     const given = Buffer.from(signature);
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      throw invalidToken(
-        'ContinuationToken is not valid for this list: it was modified, or issued for another device or pointType filter',
-      );
+      throw invalidToken(`ContinuationToken is not valid for ${purpose.validFor}`);
     }
     const position: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
     if (typeof position !== 'object' || position === null || Array.isArray(position)) {
@@ -54,9 +63,9 @@ export class ContinuationTokens {
     return position as Record<string, unknown>;
   }
 
-  private sign(purpose: string, context: readonly unknown[], payload: string): string {
+  private sign(purpose: TokenPurpose, context: readonly unknown[], payload: string): string {
     return createHmac('sha256', this.secret)
-      .update(JSON.stringify([purpose, context, payload]))
+      .update(JSON.stringify([purpose.name, context, payload]))
       .digest('base64url');
   }
 }

@@ -31,12 +31,6 @@ export class InvalidRequestError extends DomainError {
   readonly kind = 'invalid_request';
 }
 
-export class NoPointsProvidedError extends InvalidRequestError {
-  constructor() {
-    super('No points provided');
-  }
-}
-
 /** The credentials are missing or not acceptable (RFC 6750 `invalid_token`). */
 export class UnauthenticatedError extends DomainError {
   readonly kind = 'unauthenticated';

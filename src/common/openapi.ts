@@ -22,6 +22,25 @@ export function declarePublicOperations(document: OpenAPIObject): OpenAPIObject 
   return document;
 }
 
+/**
+ * The items of request bodies take no other properties (the array pipes answer an unknown field
+ * with a 400): the document says so, so a generated client refuses them before sending.
+ */
+export function closeRequestBodySchemas(document: OpenAPIObject): OpenAPIObject {
+  const schemas = document.components?.schemas ?? {};
+  for (const item of Object.values(document.paths)) {
+    for (const method of HTTP_METHODS) {
+      const body = item[method]?.requestBody;
+      const schema = body && 'content' in body ? body.content['application/json']?.schema : undefined;
+      const items = schema && 'items' in schema ? schema.items : undefined;
+      const name = items && '$ref' in items ? items.$ref.replace('#/components/schemas/', '') : undefined;
+      const component = name ? schemas[name] : undefined;
+      if (component && !('$ref' in component)) component.additionalProperties = false;
+    }
+  }
+  return document;
+}
+
 /** JSON with object keys sorted at every level, so the committed document diffs cleanly. */
 export function stableJson(value: unknown): string {
   const sorted = (node: unknown): unknown => {

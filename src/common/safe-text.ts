@@ -26,8 +26,12 @@ export function isSafeText(value: unknown): value is string {
   return typeof value === 'string' && SAFE_TEXT.test(value);
 }
 
-/** Compiled schemas share one Ajv instance; Ajv caches a schema compiled twice. */
-export const ajv = new Ajv({ allErrors: false, strict: true });
+/**
+ * Compiled schemas (the fast paths) share one Ajv instance; Ajv caches a schema compiled twice.
+ * The schemas are the ones the OpenAPI document shows, whose `format`s (uuid, date-time) annotate
+ * a `pattern` that does the checking: Ajv takes them as annotations.
+ */
+export const ajv = new Ajv({ allErrors: false, strict: true }).addFormat('uuid', true).addFormat('date-time', true);
 
 /** The safe-text rule compiled by Ajv: the fast path of pipes that validate a single string. */
 export function compileSafeText(maxLength: number) {

@@ -87,6 +87,17 @@ export const ASYMMETRIC_ALGORITHMS = [
 export const SYMMETRIC_ALGORITHMS = ['HS256', 'HS384', 'HS512'] as const;
 export type JwtAlgorithm = (typeof ASYMMETRIC_ALGORITHMS)[number] | (typeof SYMMETRIC_ALGORITHMS)[number];
 
+/** Defaults of the request limits: what loadConfig falls back to, and what the OpenAPI document states. */
+export const DEFAULT_LIMITS: Readonly<LimitsConfig> = {
+  maxPointsPerRequest: 1000,
+  maxSamplesPerRequest: 10_000,
+  samplesBodyLimit: 8 * 1024 * 1024,
+  samplesExportLimit: 100_000,
+  samplesRetentionDays: 0,
+};
+/** Default BODY_LIMIT: room for 1000 points with 256-character ids. */
+export const DEFAULT_BODY_LIMIT = 2 * 1024 * 1024;
+
 /** The names this module reads, in the order the README lists them. */
 export const CONFIG_VARIABLES = [
   'NODE_ENV',
@@ -202,15 +213,15 @@ export function loadConfig(env: Env = process.env): AppConfig {
       replicaMaxLagMs: read.int('DB_REPLICA_MAX_LAG_MS', 5000, 0, 3_600_000),
     },
     http: {
-      bodyLimit: read.int('BODY_LIMIT', 2 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+      bodyLimit: read.int('BODY_LIMIT', DEFAULT_BODY_LIMIT, 1024, 100 * 1024 * 1024),
       httpsOnly: read.bool('HTTPS_ONLY', false),
     },
     limits: {
-      maxPointsPerRequest: read.int('MAX_POINTS_PER_REQUEST', 1000, 1, 10_000),
-      maxSamplesPerRequest: read.int('MAX_SAMPLES_PER_REQUEST', 10_000, 1, 100_000),
-      samplesBodyLimit: read.int('SAMPLES_BODY_LIMIT', 8 * 1024 * 1024, 1024, 256 * 1024 * 1024),
-      samplesExportLimit: read.int('SAMPLES_EXPORT_LIMIT', 100_000, 1, 10_000_000),
-      samplesRetentionDays: read.int('SAMPLES_RETENTION_DAYS', 0, 0, 73_000),
+      maxPointsPerRequest: read.int('MAX_POINTS_PER_REQUEST', DEFAULT_LIMITS.maxPointsPerRequest, 1, 10_000),
+      maxSamplesPerRequest: read.int('MAX_SAMPLES_PER_REQUEST', DEFAULT_LIMITS.maxSamplesPerRequest, 1, 100_000),
+      samplesBodyLimit: read.int('SAMPLES_BODY_LIMIT', DEFAULT_LIMITS.samplesBodyLimit, 1024, 256 * 1024 * 1024),
+      samplesExportLimit: read.int('SAMPLES_EXPORT_LIMIT', DEFAULT_LIMITS.samplesExportLimit, 1, 10_000_000),
+      samplesRetentionDays: read.int('SAMPLES_RETENTION_DAYS', DEFAULT_LIMITS.samplesRetentionDays, 0, 73_000),
     },
     jwt: {
       jwksUri,

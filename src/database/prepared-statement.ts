@@ -1,5 +1,19 @@
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 
+import { compile, paramRefs, type ParamRefs, type Sql } from './sql';
+
+/**
+ * A prepared statement written with the `sql` tag: `(p) => sql`SELECT ... WHERE id = ${p.deviceId}``,
+ * where `p.deviceId` names the property of the parameters object that `$n` is bound from.
+ */
+export function prepared<Params, Row>(
+  name: string,
+  build: (p: ParamRefs<Params>) => Sql,
+): PreparedStatement<Params, Row> {
+  const compiled = compile<Params>(build(paramRefs<Params>()), name);
+  return new PreparedStatement<Params, Row>(name, compiled.text, (params) => compiled.bind(params));
+}
+
 /** A query sent by name: node-postgres prepares it on a connection's first use and binds it after. */
 export interface NamedQuery {
   name: string;
@@ -20,22 +34,28 @@ interface NamedQueryClient {
  * is atomic by itself, so a write that fits in one statement needs no BEGIN/COMMIT round trips;
  * `runIn` sends it inside a transaction.
  *
- * Parameters are an object (`Params`), turned into the statement's positional values by `bind`,
- * written beside the SQL text so `$1..$n` and their meaning sit together; rows are typed (`Row`).
- * Errors come unwrapped from the driver (not as TypeORM's QueryFailedError); classifyDatabaseError
- * reads both.
+ * The text is written with the `sql` tag (src/database/sql.ts): `${p.deviceId}` names a property
+ * of the parameters object (`Params`), numbered `$n` by the tag and bound from the object when the
+ * statement runs, so no one counts `$n` by hand. Rows are typed (`Row`). Errors come unwrapped from
+ * the driver (not as TypeORM's QueryFailedError); classifyDatabaseError reads both.
  */
 export class PreparedStatement<Params, Row> {
   /**
    * @param name unique among the application's statements: node-postgres refuses one name with
    *   two texts on a connection.
-   * @param bind the positional values `$1..$n` of `params`.
+   * @param text the text PostgreSQL prepares, with `$1..$n` (made by `prepared`).
+   * @param bind the values of `$1..$n`, from the parameters object.
    */
   constructor(
     readonly name: string,
     readonly text: string,
     readonly bind: (params: Params) => unknown[],
   ) {}
+
+  /** The same statement, run with parameters of another shape that `adapt` turns into its own. */
+  adapt<Outer>(adapt: (params: Outer) => Params): PreparedStatement<Outer, Row> {
+    return new PreparedStatement<Outer, Row>(this.name, this.text, (params) => this.bind(adapt(params)));
+  }
 
   /** The query node-postgres sends (also what the benchmark's references run). */
   query(params: Params): NamedQuery {

@@ -4,7 +4,7 @@ import { ApiBearerAuth, ApiHeader, ApiParam, ApiTags } from '@nestjs/swagger';
 import { BEARER_AUTH } from '../common/openapi';
 import { ApiCorrelationIdHeader } from '../common/api-headers.decorator';
 import { ApiErrorResponses } from '../common/api-responses.decorator';
-import { DEVICE_ID_PARAM } from './device-id';
+import { DEVICE_ID_PARAM, MAX_PARAM_LENGTH } from './device-id';
 
 /** Where every device route lives: `/apollo/devices/{deviceId}/...`. */
 const DEVICE_ROUTES_PREFIX = 'apollo/devices/:deviceId';
@@ -12,7 +12,8 @@ const DEVICE_ROUTES_PREFIX = 'apollo/devices/:deviceId';
 /**
  * A controller of device routes, `/apollo/devices/{deviceId}/<path>`, under one OpenAPI tag: the
  * bearer scheme, the shared headers (x-correlation-id, erCollectionId), the deviceId parameter and
- * the error answers every device route shares (401, 429, 503). Each route adds @DeviceRoute().
+ * the error answers every device route shares (401, 405, 414, 429, 431, 503). Each route adds
+ * @DeviceRoute().
  */
 export function DeviceController(path: string, tag: string): ClassDecorator {
   return applyDecorators(
@@ -38,6 +39,16 @@ export function DeviceController(path: string, tag: string): ClassDecorator {
         message: 'Too many requests',
         headers: { 'Retry-After': { description: 'Seconds until the limit resets.', schema: { type: 'integer' } } },
       },
+      405: {
+        description: 'The path is served, but not with this method: the Allow header lists the methods that are.',
+        message: 'Method not allowed',
+        headers: { Allow: { description: 'The methods the path serves.', schema: { type: 'string' } } },
+      },
+      414: {
+        description: `A path parameter is longer than the ${MAX_PARAM_LENGTH} bytes the router reads (percent-encoded).`,
+        message: 'A path parameter is too long',
+      },
+      431: { description: 'The request headers are too large.', message: 'The request headers are too large' },
       503: { description: 'The database is unavailable.', message: 'The database is unavailable; try again shortly' },
     }),
   );

@@ -6,6 +6,12 @@ import { InvalidRequestError } from '../common/errors';
 import { compileSafeText, IsSafeText, safeTextSchema } from '../common/safe-text';
 import { toFieldErrors, VALIDATOR_OPTIONS } from '../common/validation';
 
+/**
+ * Longest raw path parameter the router reads (its default, 100, would answer 414 for ordinary
+ * ids): room for a 256-character id even when every character is percent-encoded UTF-8.
+ */
+export const MAX_PARAM_LENGTH = 4096;
+
 /** Longest device id, in characters (code points). */
 export const DEVICE_ID_MAX_LENGTH = 256;
 

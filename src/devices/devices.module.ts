@@ -5,6 +5,7 @@ import { DEVICES_ENTITIES } from './entities';
 import { TimeseriesController } from './timeseries.controller';
 import { TimeseriesRepository } from './timeseries.repository';
 import { TimeseriesService } from './timeseries.service';
+import type { Feature } from '../common/feature';
 
 /** Devices, their points and the timeseries of those points: `/apollo/devices/{deviceId}/timeseries`. */
 @Module({
@@ -13,3 +14,9 @@ import { TimeseriesService } from './timeseries.service';
   providers: [TimeseriesService, TimeseriesRepository],
 })
 export class DevicesModule {}
+
+export const DEVICES_FEATURE: Feature = {
+  module: DevicesModule,
+  tag: { name: 'timeseries', description: 'Points of a device and their timeseries' },
+  entities: DEVICES_ENTITIES,
+};

@@ -1,12 +1,11 @@
+import { EXAMPLE_TIMESERIES_ID as TS1, EXAMPLE_TIMESERIES_ID_2 as TS2 } from '../device-routes/examples';
+
 /** Examples shown in the OpenAPI document (Swagger UI "Example Value"). */
 
 export const SEED_REQUEST = [
   { id: 'PointId1', pointType: 'temperature' },
   { id: 'PointId2', pointType: 'humidity' },
 ];
-
-const TS1 = '0b5bd0a4-4c7e-4a8c-9d0c-3f4b1de3b6a1';
-const TS2 = '9f0d2a57-6a43-4bb4-8f5e-2c1c8b7e6d02';
 
 export const SEED_RESPONSE = {
   status: { Message: '', Code: '202' },

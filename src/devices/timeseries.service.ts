@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 
 import type { DeviceAccessScope } from '../auth/device-access-scope';
-import { ContinuationTokens, invalidToken } from '../common/continuation-token';
+import { ContinuationTokens, invalidToken, type TokenPurpose } from '../common/continuation-token';
 import { ConflictError, NotFoundError } from '../common/errors';
 import { DEFAULT_PAGE_SIZE, type ListTimeseriesQueryDto } from './dto/list-timeseries-query.dto';
 import type { PointDto } from './dto/point.dto';
@@ -13,7 +13,10 @@ import { deviceRowOf, TimeseriesRepository } from './timeseries.repository';
 import type { ListedTimeseriesRow } from './timeseries.sql';
 
 /** Purpose of the list's continuation tokens: a token of another list never reads as one of this. */
-const LIST_TOKEN_PURPOSE = 'devices.timeseries.list.v1';
+const LIST_TOKENS: TokenPurpose = {
+  name: 'devices.timeseries.list.v1',
+  validFor: 'this list: it was modified, or issued for another device or pointType filter',
+};
 
 /** Where a page ended: its last pointId. The device and filter are signed into the token. */
 interface ListPosition {
@@ -100,7 +103,7 @@ export class TimeseriesService {
     return {
       deviceId,
       relationships: page,
-      continuationToken: position ? this.tokens.issue(LIST_TOKEN_PURPOSE, [deviceId, pointType], position) : null,
+      continuationToken: position ? this.tokens.issue(LIST_TOKENS, [deviceId, pointType], position) : null,
     };
   }
 
@@ -126,7 +129,7 @@ export class TimeseriesService {
   }
 
   private readListPosition(token: string, deviceId: string, pointType: string | null): string {
-    const { k } = this.tokens.read(LIST_TOKEN_PURPOSE, [deviceId, pointType], token);
+    const { k } = this.tokens.read(LIST_TOKENS, [deviceId, pointType], token);
     if (typeof k !== 'string') throw invalidToken('ContinuationToken is malformed');
     return k;
   }

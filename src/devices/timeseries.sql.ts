@@ -1,8 +1,9 @@
-import { PreparedStatement } from '../database/prepared-statement';
+import { prepared, type PreparedStatement } from '../database/prepared-statement';
+import { empty, raw, sql } from '../database/sql';
 
 /**
  * The SQL of the devices feature, run by TimeseriesRepository. A request sends one statement,
- * whatever the number of points: points are passed as arrays ($n::text[]), so a request of 1000
+ * whatever the number of points: points are passed as arrays (`::text[]`), so a request of 1000
  * points uses 5 bind parameters, far from PostgreSQL's 65,535. The statements are prepared once
  * per connection.
  */
@@ -19,13 +20,12 @@ export interface RegisterPointsParams {
 }
 
 /**
- * Registers points $4 (ids) with types $5 on device $1 in ONE statement: data-modifying CTEs, no
- * PL/pgSQL (so PGlite runs it too), no BEGIN/COMMIT. $2 is the collection a new device goes to,
- * $3 the collections the caller may use.
+ * Registers the points (ids and types) on the device in ONE statement: data-modifying CTEs, no
+ * PL/pgSQL (so PGlite runs it too), no BEGIN/COMMIT.
  *
  * Returns first one row for the device (`point_id` null) with its collection, then, when the
- * device is in $3, one row per requested point that exists (created = false, with its stored type)
- * or was created (created = true). Nothing is written unless the device is in $3 and no requested
+ * device is in the caller's collections, one row per requested point that exists (created = false, with its stored type)
+ * or was created (created = true). Nothing is written unless the device is the caller's and no requested
  * id exists with another type: the caller then names the conflicts from the existing rows.
  *
  * The device row is locked (or created) first, which serializes the writers of one device; only
@@ -37,16 +37,17 @@ export interface RegisterPointsParams {
  * the device lock. The caller then registers in a transaction that takes the lock first
  * (LOCK_DEVICE), so the statement's snapshot is taken with the lock held and cannot lose again.
  */
-export const REGISTER_POINTS = new PreparedStatement<RegisterPointsParams, RegisteredPointRow>(
-  'devices.register-points.v2',
-  `
+export const REGISTER_POINTS = prepared<RegisterPointsParams, RegisteredPointRow>(
+  'devices.register-points.v3',
+  (p) => sql`
 WITH existing_device AS (
-  SELECT collection_id FROM device WHERE id = $1 AND collection_id = ANY($3::text[]) FOR NO KEY UPDATE
+  SELECT collection_id FROM device WHERE id = ${p.deviceId} AND collection_id = ANY(${p.allowedCollections}::text[])
+  FOR NO KEY UPDATE
 ), foreign_device AS (
-  SELECT collection_id FROM device WHERE id = $1 AND collection_id <> ALL($3::text[])
+  SELECT collection_id FROM device WHERE id = ${p.deviceId} AND collection_id <> ALL(${p.allowedCollections}::text[])
 ), inserted_device AS (
   INSERT INTO device (id, collection_id)
-  SELECT $1::text, $2::text
+  SELECT ${p.deviceId}::text, ${p.collectionId}::text
   WHERE NOT EXISTS (SELECT 1 FROM existing_device) AND NOT EXISTS (SELECT 1 FROM foreign_device)
   ON CONFLICT (id) DO NOTHING
   RETURNING collection_id
@@ -55,14 +56,14 @@ WITH existing_device AS (
   UNION ALL SELECT collection_id FROM foreign_device
   UNION ALL SELECT collection_id FROM inserted_device
 ), accessible AS (
-  SELECT 1 FROM the_device WHERE collection_id = ANY($3::text[])
+  SELECT 1 FROM the_device WHERE collection_id = ANY(${p.allowedCollections}::text[])
 ), input AS (
-  SELECT point_id, point_type FROM unnest($4::text[], $5::text[]) AS t(point_id, point_type)
+  SELECT point_id, point_type FROM unnest(${p.pointIds}::text[], ${p.pointTypes}::text[]) AS t(point_id, point_type)
 ), existing AS (
-  SELECT p.point_id, p.point_type, ts.id AS timeseries_id
-  FROM point p
-  JOIN timeseries ts ON ts.device_id = p.device_id AND ts.point_id = p.point_id
-  WHERE p.device_id = $1 AND p.point_id = ANY($4::text[]) AND EXISTS (SELECT 1 FROM accessible)
+  SELECT e.point_id, e.point_type, ts.id AS timeseries_id
+  FROM point e
+  JOIN timeseries ts ON ts.device_id = e.device_id AND ts.point_id = e.point_id
+  WHERE e.device_id = ${p.deviceId} AND e.point_id = ANY(${p.pointIds}::text[]) AND EXISTS (SELECT 1 FROM accessible)
 ), writable AS (
   SELECT 1 FROM accessible
   WHERE NOT EXISTS (
@@ -70,13 +71,13 @@ WITH existing_device AS (
   )
 ), new_points AS (
   INSERT INTO point (device_id, point_id, point_type)
-  SELECT $1::text, i.point_id, i.point_type
+  SELECT ${p.deviceId}::text, i.point_id, i.point_type
   FROM input i
   WHERE EXISTS (SELECT 1 FROM writable) AND NOT EXISTS (SELECT 1 FROM existing e WHERE e.point_id = i.point_id)
   RETURNING point_id, point_type
 ), new_timeseries AS (
   INSERT INTO timeseries (device_id, point_id)
-  SELECT $1::text, point_id FROM new_points
+  SELECT ${p.deviceId}::text, point_id FROM new_points
   RETURNING id, point_id
 )
 SELECT d.collection_id, NULL::text AS point_id, NULL::text AS point_type, NULL::uuid AS timeseries_id,
@@ -87,22 +88,20 @@ SELECT NULL, e.point_id, e.point_type, e.timeseries_id, false FROM existing e
 UNION ALL
 SELECT NULL, n.point_id, n.point_type, t.id, true
 FROM new_points n JOIN new_timeseries t ON t.point_id = n.point_id`,
-  (p) => [p.deviceId, p.collectionId, p.allowedCollections, p.pointIds, p.pointTypes],
 );
 
 /**
- * Inside a transaction, before REGISTER_POINTS: locks device $1 if it exists in one of the
- * collections $2, until the transaction ends. REGISTER_POINTS, run next, then takes its snapshot
+ * Inside a transaction, before REGISTER_POINTS: locks the device if it exists in one of the
+ * caller's collections, until the transaction ends. REGISTER_POINTS, run next, then takes its snapshot
  * with the lock held and sees every point committed by the device's other writers. (No row when
  * the device does not exist yet: REGISTER_POINTS creates and locks it.)
  */
-export const LOCK_DEVICE = new PreparedStatement<
-  Pick<RegisterPointsParams, 'deviceId' | 'allowedCollections'>,
-  { locked: number }
->(
-  'devices.lock-device.v1',
-  'SELECT 1 AS locked FROM device WHERE id = $1 AND collection_id = ANY($2::text[]) FOR NO KEY UPDATE',
-  (p) => [p.deviceId, p.allowedCollections],
+export const LOCK_DEVICE = prepared<Pick<RegisterPointsParams, 'deviceId' | 'allowedCollections'>, { locked: number }>(
+  'devices.lock-device.v2',
+  (p) => sql`
+SELECT 1 AS locked FROM device
+WHERE id = ${p.deviceId} AND collection_id = ANY(${p.allowedCollections}::text[])
+FOR NO KEY UPDATE`,
 );
 
 /** The device's row (point columns null) or a point's row (collection null): see REGISTER_POINTS. */
@@ -116,7 +115,7 @@ export type RegisteredPointRow =
  * service formats it back.
  */
 const ISO_CREATED_AT = (alias: string) =>
-  `to_char(${alias}.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at`;
+  raw(`to_char(${alias}.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at`);
 
 /**
  * One page of the device's timeseries in pointId order, optionally after a point (exclusive) and
@@ -132,33 +131,25 @@ const ISO_CREATED_AT = (alias: string) =>
  * 0.3 ms, on page 400). Each shape's generic plan is an index range scan.
  */
 function listStatement(after: boolean, filtered: boolean): PreparedStatement<ListPageParams, ListedTimeseriesRow> {
-  const conditions = ['p.device_id = $1'];
-  let parameter = 2; // $2 is the limit
-  if (after) conditions.push(`p.point_id > $${++parameter}::text`);
-  if (filtered) conditions.push(`p.point_type = $${++parameter}::text`);
-  return new PreparedStatement<ListPageParams, ListedTimeseriesRow>(
-    `devices.list-timeseries${after ? '.after' : ''}${filtered ? '.filtered' : ''}.v2`,
-    `
+  return prepared<ListPageParams, ListedTimeseriesRow>(
+    `devices.list-timeseries${after ? '.after' : ''}${filtered ? '.filtered' : ''}.v3`,
+    (p) => sql`
 WITH the_device AS (
-  SELECT collection_id FROM device WHERE id = $1
+  SELECT collection_id FROM device WHERE id = ${p.deviceId}
 )
 SELECT d.collection_id, page.point_id, page.point_type, page.timeseries_id, page.status, page.created_at
 FROM the_device d
 LEFT JOIN LATERAL (
-  SELECT p.point_id, p.point_type, t.id AS timeseries_id, t.status, ${ISO_CREATED_AT('t')}
-  FROM point p
-  JOIN timeseries t ON t.device_id = p.device_id AND t.point_id = p.point_id
-  WHERE ${conditions.join(' AND ')}
-  ORDER BY p.point_id
-  LIMIT $2
+  SELECT pt.point_id, pt.point_type, t.id AS timeseries_id, t.status, ${ISO_CREATED_AT('t')}
+  FROM point pt
+  JOIN timeseries t ON t.device_id = pt.device_id AND t.point_id = pt.point_id
+  WHERE pt.device_id = ${p.deviceId}
+    ${after ? sql`AND pt.point_id > ${p.after}::text` : empty}
+    ${filtered ? sql`AND pt.point_type = ${p.pointType}::text` : empty}
+  ORDER BY pt.point_id
+  LIMIT ${p.limit}
 ) page ON true
 ORDER BY page.point_id`,
-    (p) => {
-      const values: unknown[] = [p.deviceId, p.limit];
-      if (after) values.push(p.after);
-      if (filtered) values.push(p.pointType);
-      return values;
-    },
   );
 }
 
@@ -198,14 +189,13 @@ export interface ListedTimeseriesRow {
   created_at: string | null;
 }
 
-/** The device (for the access check) and its timeseries $2, if it has one by that id. */
-export const GET_TIMESERIES = new PreparedStatement<{ deviceId: string; timeseriesId: string }, ListedTimeseriesRow>(
-  'devices.get-timeseries.v1',
-  `
-SELECT d.collection_id, t.id AS timeseries_id, t.point_id, p.point_type, t.status, ${ISO_CREATED_AT('t')}
+/** The device (for the access check) and its timeseries `timeseriesId`, if it has one by that id. */
+export const GET_TIMESERIES = prepared<{ deviceId: string; timeseriesId: string }, ListedTimeseriesRow>(
+  'devices.get-timeseries.v2',
+  (p) => sql`
+SELECT d.collection_id, t.id AS timeseries_id, t.point_id, pt.point_type, t.status, ${ISO_CREATED_AT('t')}
 FROM device d
-LEFT JOIN timeseries t ON t.device_id = d.id AND t.id = $2::uuid
-LEFT JOIN point p ON p.device_id = t.device_id AND p.point_id = t.point_id
-WHERE d.id = $1`,
-  (p) => [p.deviceId, p.timeseriesId],
+LEFT JOIN timeseries t ON t.device_id = d.id AND t.id = ${p.timeseriesId}::uuid
+LEFT JOIN point pt ON pt.device_id = t.device_id AND pt.point_id = t.point_id
+WHERE d.id = ${p.deviceId}`,
 );

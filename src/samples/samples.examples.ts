@@ -1,6 +1,6 @@
-/** Examples shown in the OpenAPI document (Swagger UI "Example Value"). */
+import { EXAMPLE_TIMESERIES_ID as TS1 } from '../device-routes/examples';
 
-const TS1 = '0b5bd0a4-4c7e-4a8c-9d0c-3f4b1de3b6a1';
+/** Examples shown in the OpenAPI document (Swagger UI "Example Value"). */
 
 export const WRITE_REQUEST = [
   { timeseriesId: TS1, val: 21.5, timestamp: '2026-11-26T08:00:00Z', metric: 'Raw' },
@@ -30,3 +30,5 @@ export const READ_RESPONSE = {
     },
   ],
 };
+
+export const DELETE_RESPONSE = { status: { Message: '', Code: '200' }, data: { deleted: 2 } };

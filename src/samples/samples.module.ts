@@ -1,29 +1,21 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 
-import { AnalyticsController } from './analytics.controller';
-import { AnalyticsRepository } from './analytics.repository';
-import { AnalyticsService } from './analytics.service';
-import { SAMPLES_ENTITIES } from './entities';
-import { SampleMaintenance } from './sample-maintenance';
-import { SamplePartitions } from './sample-partitions';
+import { SeriesModule } from '../series/series.module';
 import { SamplesController } from './samples.controller';
+import { SamplesReadService } from './samples-read.service';
 import { SamplesRepository } from './samples.repository';
 import { SamplesService } from './samples.service';
-import { TimeseriesSelection } from './timeseries-selection';
+import type { Feature } from '../common/feature';
 
-/** The values of every timeseries over time: `/apollo/devices/{deviceId}/timeseries/samples`. */
+/** The values of every timeseries over time: write, read, export and delete `.../timeseries/samples`. */
 @Module({
-  imports: [TypeOrmModule.forFeature(SAMPLES_ENTITIES)],
-  controllers: [AnalyticsController, SamplesController],
-  providers: [
-    SamplesService,
-    SamplesRepository,
-    SamplePartitions,
-    SampleMaintenance,
-    TimeseriesSelection,
-    AnalyticsService,
-    AnalyticsRepository,
-  ],
+  imports: [SeriesModule],
+  controllers: [SamplesController],
+  providers: [SamplesService, SamplesReadService, SamplesRepository],
 })
 export class SamplesModule {}
+
+export const SAMPLES_FEATURE: Feature = {
+  module: SamplesModule,
+  tag: { name: 'samples', description: 'The values of the timeseries over time: write, read, export, delete' },
+};

@@ -4,16 +4,15 @@ import { DataSource } from 'typeorm';
 
 import { isMissingPartition } from '../database/database-errors';
 import { ReadReplicas } from '../database/read-replicas';
-import { SamplePartitions, type Month } from './sample-partitions';
+import { SamplePartitions, type Month } from '../series/sample-partitions';
+import type { SamplePositionRow, SampleRow } from '../series/series.sql';
 import {
-  LOOKUP_SERIES,
+  DELETE_SAMPLES,
   probeStatementFor,
   readStatementFor,
   WRITE_SAMPLES,
-  type ProbeRow,
+  type DeleteSamplesParams,
   type ReadSamplesParams,
-  type SampleRow,
-  type SeriesLookupRow,
   type WriteSamplesParams,
   type WriteSamplesRow,
 } from './samples.sql';
@@ -23,7 +22,7 @@ const EXPORT_BATCH = 2000;
 
 /** An unpaginated read, opened: its probe answered, its rows still in the database. */
 export interface OpenExport {
-  probe: ProbeRow[];
+  probe: SamplePositionRow[];
   /** The rows, fetched batch by batch; ends (and frees the connection) when done or returned early. */
   rows(): AsyncGenerator<SampleRow[], void, undefined>;
   /** Ends the read without fetching (after a refusal). */
@@ -57,18 +56,10 @@ export class SamplesRepository {
     }
   }
 
-  /**
-   * The device's row and the series keys of those of `timeseriesIds` that are the device's: on a
-   * replica for reads, on the primary for writes (`primary`). A replica's answer that misses the
-   * device or an id is asked of the primary again: the timeseries may be a moment old.
-   */
-  lookup(params: { deviceId: string; timeseriesIds: readonly string[] }, primary = false): Promise<SeriesLookupRow[]> {
-    if (primary) return LOOKUP_SERIES.run(this.dataSource, params);
-    return this.replicas.read(
-      (dataSource) => LOOKUP_SERIES.run(dataSource, params),
-      (rows) =>
-        rows.length === 0 || rows.filter((row) => row.timeseries_id !== null).length < params.timeseriesIds.length,
-    );
+  /** Deletes the samples of the timeseries in [start, end), on the primary; returns how many. */
+  async delete(params: DeleteSamplesParams): Promise<number> {
+    const [row] = await DELETE_SAMPLES.run(this.dataSource, params);
+    return row?.deleted ?? 0;
   }
 
   /** One page, at most `limit` samples. */

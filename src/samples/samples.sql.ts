@@ -1,9 +1,12 @@
 import type { ArrayLiteral } from '../database/array-literal';
-import { PreparedStatement } from '../database/prepared-statement';
+import { prepared, type PreparedStatement } from '../database/prepared-statement';
+import { raw, sql, type Sql } from '../database/sql';
+import { sampleColumns, type SamplePositionRow, type SampleRow } from '../series/series.sql';
 
 /**
  * The SQL of the samples feature, run by SamplesRepository. A write is one statement whatever the
- * number of samples (arrays, unnest); a read is two: the timeseries lookup, then the samples.
+ * number of samples (arrays, unnest); a read or a delete is two: the timeseries lookup (series/),
+ * then one of these.
  */
 
 /**
@@ -42,22 +45,23 @@ export interface WriteSamplesRow {
  * the partition and runs it again. Rows are inserted in key order, so concurrent writes of the
  * same keys wait for each other instead of deadlocking.
  */
-export const WRITE_SAMPLES = new PreparedStatement<WriteSamplesParams, WriteSamplesRow>(
-  'samples.write.v2',
-  `
+export const WRITE_SAMPLES = prepared<WriteSamplesParams, WriteSamplesRow>(
+  'samples.write.v3',
+  (p) => sql`
 WITH the_device AS (
-  SELECT collection_id FROM device WHERE id = $1
+  SELECT collection_id FROM device WHERE id = ${p.deviceId}
 ), series AS (
   SELECT t.id, t.series_key FROM timeseries t
-  WHERE t.device_id = $1 AND t.id = ANY($3::uuid[])
-    AND EXISTS (SELECT 1 FROM the_device WHERE collection_id = ANY($2::text[]))
+  WHERE t.device_id = ${p.deviceId} AND t.id = ANY(${p.timeseriesIds}::uuid[])
+    AND EXISTS (SELECT 1 FROM the_device WHERE collection_id = ANY(${p.allowedCollections}::text[]))
 ), unknown AS (
-  SELECT u.id FROM unnest($3::uuid[]) AS u(id) WHERE NOT EXISTS (SELECT 1 FROM series s WHERE s.id = u.id)
+  SELECT u.id FROM unnest(${p.timeseriesIds}::uuid[]) AS u(id) WHERE NOT EXISTS (SELECT 1 FROM series s WHERE s.id = u.id)
 ), written AS (
   INSERT INTO sample (series_key, metric, ts, val)
   -- Exact: float8 holds every integer of 1900..2099 in microseconds (< 2^53), times one microsecond.
   SELECT s.series_key, i.metric, timestamptz 'epoch' + i.us * interval '1 microsecond', i.val
-  FROM unnest($4::text::uuid[], $5::text::int2[], $6::text::int8[], $7::text::float8[]) AS i(timeseries_id, metric, us, val)
+  FROM unnest(${p.sampleTimeseriesIds}::text::uuid[], ${p.metrics}::text::int2[], ${p.instantsUs}::text::int8[],
+              ${p.values}::text::float8[]) AS i(timeseries_id, metric, us, val)
   JOIN series s ON s.id = i.timeseries_id
   WHERE NOT EXISTS (SELECT 1 FROM unknown)
   -- Every writer takes its rows' locks in key order: concurrent writes of the same keys never deadlock.
@@ -68,32 +72,27 @@ WITH the_device AS (
 SELECT (SELECT collection_id FROM the_device) AS collection_id,
        (SELECT count(*)::int FROM written) AS written,
        (SELECT array_agg(id::text) FROM unknown) AS unknown_ids`,
-  (p) => [p.deviceId, p.allowedCollections, p.timeseriesIds, p.sampleTimeseriesIds, p.metrics, p.instantsUs, p.values],
 );
 
-/** The device's collection and the series keys of the requested timeseries that are the device's. */
-export interface SeriesLookupRow {
-  collection_id: string;
-  /** Null on the device's own row when none of the ids is the device's. */
-  timeseries_id: string | null;
-  series_key: number | null;
+/** A delete: the series keys of the timeseries, one metric, and [start, end) as PostgreSQL reads instants. */
+export interface DeleteSamplesParams {
+  seriesKeys: readonly number[];
+  metric: number;
+  start: string;
+  end: string;
 }
 
-/**
- * The device (one row, for the access check; none: no device) and, for each of the timeseries
- * ids $2 that is the device's, its series key. Ids that come back on no row are not the device's.
- */
-export const LOOKUP_SERIES = new PreparedStatement<
-  { deviceId: string; timeseriesIds: readonly string[] },
-  SeriesLookupRow
->(
-  'samples.lookup-series.v1',
-  `
-SELECT d.collection_id, t.id::text AS timeseries_id, t.series_key
-FROM device d
-LEFT JOIN timeseries t ON t.device_id = d.id AND t.id = ANY($2::uuid[])
-WHERE d.id = $1`,
-  (p) => [p.deviceId, p.timeseriesIds],
+/** Deletes the samples of the timeseries in [start, end), in one statement (atomic); returns how many. */
+export const DELETE_SAMPLES = prepared<DeleteSamplesParams, { deleted: number }>(
+  'samples.delete.v2',
+  (p) => sql`
+WITH deleted AS (
+  DELETE FROM sample
+  WHERE series_key = ANY(${p.seriesKeys}::int4[]) AND metric = ${p.metric}
+    AND ts >= ${p.start}::timestamptz AND ts < ${p.end}::timestamptz
+  RETURNING 1
+)
+SELECT count(*)::float8 AS deleted FROM deleted`,
 );
 
 /** One (timeseries, metric) pair a read scans: its samples are one index range. */
@@ -119,43 +118,15 @@ export interface ReadSamplesParams {
   limit: number;
 }
 
-export interface SampleRow {
-  timeseries_id: string;
-  metric: number;
-  /** As the API answers it: UTC, `Z`, 3 fractional digits, or 6 when the instant has microseconds. */
-  timestamp: string;
-  val: number;
-  unix_ms: number;
-  ingest_unix_ms: number;
-  /** The instant in epoch microseconds (exact): the position a continuation token records. */
-  ts_us: number;
-}
+/** The parameters of a one-stream read: the stream's fields as scalars. */
+type OneStreamParams = SampleStream & Omit<ReadSamplesParams, 'streams'>;
 
-/** The instant `alias.ts` as the API answers it (see SampleRow.timestamp), formatted by PostgreSQL. */
-export const formatUtc = (instant: string) => `to_char(${instant} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS') ||
-       CASE WHEN date_part('microseconds', ${instant} AT TIME ZONE 'UTC')::int % 1000 = 0
-            THEN to_char(${instant} AT TIME ZONE 'UTC', '.MS"Z"')
-            ELSE to_char(${instant} AT TIME ZONE 'UTC', '.US"Z"') END`;
-const FORMATTED = (alias: string) => formatUtc(`${alias}.ts`);
-
-const TS_US = (alias: string) => `(extract(epoch FROM ${alias}.ts) * 1000000)::float8 AS ts_us`;
-
-/** The answer's columns (SampleRow), or only the position (ProbeRow). */
-export const COLUMNS = (id: string, alias: string, keysOnly: boolean) =>
-  keysOnly
-    ? `${id} AS timeseries_id, ${alias}.metric, ${TS_US(alias)}`
-    : `${id} AS timeseries_id, ${alias}.metric,
-       ${FORMATTED(alias)} AS timestamp,
-       ${alias}.val,
-       floor(extract(epoch FROM ${alias}.ts) * 1000)::float8 AS unix_ms,
-       floor(extract(epoch FROM ${alias}.ingested_at) * 1000)::float8 AS ingest_unix_ms,
-       ${TS_US(alias)}`;
-
-/** The range condition of a stream's index scan, in the read's direction. */
-function rangeOf(descending: boolean, include: string): string {
-  return descending
-    ? `smp.ts <= $5::timestamptz AND smp.ts >= $6::timestamptz AND (smp.ts < $5::timestamptz OR ${include})`
-    : `smp.ts >= $5::timestamptz AND smp.ts < $6::timestamptz AND (smp.ts > $5::timestamptz OR ${include})`;
+/** The parameters of a several-stream read: the streams' fields as parallel arrays. */
+interface StreamsParams extends Omit<ReadSamplesParams, 'streams'> {
+  seriesKeys: number[];
+  metrics: number[];
+  timeseriesIds: string[];
+  includeBounds: boolean[];
 }
 
 interface ReadShape {
@@ -166,75 +137,87 @@ interface ReadShape {
   probe: boolean;
 }
 
+/** The range condition of a stream's index scan, in the read's direction; `include`: includeBound. */
+function inRange(p: { bound: unknown; other: unknown }, descending: boolean, include: Sql): Sql {
+  return descending
+    ? sql`smp.ts <= ${p.bound}::timestamptz AND smp.ts >= ${p.other}::timestamptz AND (smp.ts < ${p.bound}::timestamptz OR ${include})`
+    : sql`smp.ts >= ${p.bound}::timestamptz AND smp.ts < ${p.other}::timestamptz AND (smp.ts > ${p.bound}::timestamptz OR ${include})`;
+}
+
 /**
- * The text of a read. One stream: an index range scan in the answer's order, no sort. Several:
- * each stream an index range scan of at most `limit` samples (LATERAL), merged in the answer's
- * order, so a page reads at most streams × limit samples however deep it is. Values: series keys,
- * metrics, timeseries ids, include-bound flags (arrays for several streams), bound, other, limit.
+ * One stream: an index range scan in the answer's order, no sort. A probe reads the positions of
+ * the `limit`-th and (limit + 1)-th samples only.
  */
-function readText({ descending, many, probe }: ReadShape): string {
-  const direction = descending ? 'DESC' : 'ASC';
-  const rows = probe ? '$7 + 1' : '$7';
-  const tail = probe ? 'OFFSET $7 - 1 LIMIT 2' : 'LIMIT $7';
-  if (!many) {
-    return `
-SELECT ${COLUMNS('$3::text', 'smp', probe)}
+function readOne<Row>({ descending, probe }: ReadShape): PreparedStatement<OneStreamParams, Row> {
+  return prepared<OneStreamParams, Row>(
+    `samples.read-one.${descending ? 'desc' : 'asc'}${probe ? '.probe' : ''}.v2`,
+    (p) => sql`
+SELECT ${sampleColumns(sql`${p.timeseriesId}::text`, 'smp', probe)}
 FROM sample smp
-WHERE smp.series_key = $1 AND smp.metric = $2 AND ${rangeOf(descending, '$4::boolean')}
-ORDER BY smp.ts ${direction}
-${tail}`;
-  }
-  return `
-SELECT ${COLUMNS('s.timeseries_id::text', 'x', probe)}
-FROM unnest($1::int4[], $2::int2[], $3::uuid[], $4::boolean[]) AS s(series_key, metric, timeseries_id, include_bound)
+WHERE smp.series_key = ${p.seriesKey} AND smp.metric = ${p.metric}
+  AND ${inRange(p, descending, sql`${p.includeBound}::boolean`)}
+ORDER BY smp.ts ${raw(descending ? 'DESC' : 'ASC')}
+${probe ? sql`OFFSET ${p.limit} - 1 LIMIT 2` : sql`LIMIT ${p.limit}`}`,
+  );
+}
+
+/**
+ * Several streams: each an index range scan of at most `limit` samples (LATERAL), merged in the
+ * answer's order, so a page reads at most streams × limit samples however deep it is.
+ */
+function readMany<Row>({ descending, probe }: ReadShape): PreparedStatement<StreamsParams, Row> {
+  const direction = raw(descending ? 'DESC' : 'ASC');
+  return prepared<StreamsParams, Row>(
+    `samples.read-many.${descending ? 'desc' : 'asc'}${probe ? '.probe' : ''}.v2`,
+    (p) => sql`
+SELECT ${sampleColumns(raw('s.timeseries_id::text'), 'x', probe)}
+FROM unnest(${p.seriesKeys}::int4[], ${p.metrics}::int2[], ${p.timeseriesIds}::uuid[], ${p.includeBounds}::boolean[])
+     AS s(series_key, metric, timeseries_id, include_bound)
 CROSS JOIN LATERAL (
-  SELECT smp.metric, smp.ts${probe ? '' : ', smp.val, smp.ingested_at'}
+  SELECT smp.metric, smp.ts${probe ? raw('') : raw(', smp.val, smp.ingested_at')}
   FROM sample smp
-  WHERE smp.series_key = s.series_key AND smp.metric = s.metric AND ${rangeOf(descending, 's.include_bound')}
+  WHERE smp.series_key = s.series_key AND smp.metric = s.metric
+    AND ${inRange(p, descending, raw('s.include_bound'))}
   ORDER BY smp.ts ${direction}
-  LIMIT ${rows}
+  LIMIT ${probe ? sql`${p.limit} + 1` : p.limit}
 ) x
 ORDER BY x.ts ${direction}, s.timeseries_id ${direction}, x.metric ${direction}
-${tail}`;
+${probe ? sql`OFFSET ${p.limit} - 1 LIMIT 2` : sql`LIMIT ${p.limit}`}`,
+  );
 }
 
-function bindRead(many: boolean): (p: ReadSamplesParams) => unknown[] {
-  return (p) => {
-    if (many) {
-      return [
-        p.streams.map((s) => s.seriesKey),
-        p.streams.map((s) => s.metric),
-        p.streams.map((s) => s.timeseriesId),
-        p.streams.map((s) => s.includeBound),
-        p.bound,
-        p.other,
-        p.limit,
-      ];
-    }
-    const [stream] = p.streams;
-    if (!stream || p.streams.length !== 1) throw new Error('A one-stream read needs exactly one stream');
-    return [stream.seriesKey, stream.metric, stream.timeseriesId, stream.includeBound, p.bound, p.other, p.limit];
-  };
+/** A read statement of either shape, taking ReadSamplesParams. */
+export type ReadStatement<Row> = PreparedStatement<ReadSamplesParams, Row>;
+
+function readStatement<Row>(shape: ReadShape): ReadStatement<Row> {
+  if (shape.many) {
+    return readMany<Row>(shape).adapt((params: ReadSamplesParams) => ({
+      seriesKeys: params.streams.map((s) => s.seriesKey),
+      metrics: params.streams.map((s) => s.metric),
+      timeseriesIds: params.streams.map((s) => s.timeseriesId),
+      includeBounds: params.streams.map((s) => s.includeBound),
+      bound: params.bound,
+      other: params.other,
+      limit: params.limit,
+    }));
+  }
+  return readOne<Row>(shape).adapt((params: ReadSamplesParams) => {
+    const [stream] = params.streams;
+    if (!stream || params.streams.length !== 1) throw new Error('A one-stream read needs exactly one stream');
+    return { ...stream, bound: params.bound, other: params.other, limit: params.limit };
+  });
 }
 
-function readStatement<Row>(shape: ReadShape): PreparedStatement<ReadSamplesParams, Row> {
-  const name = `samples.read-${shape.many ? 'many' : 'one'}.${shape.descending ? 'desc' : 'asc'}${shape.probe ? '.probe' : ''}.v1`;
-  return new PreparedStatement<ReadSamplesParams, Row>(name, readText(shape), bindRead(shape.many));
-}
-
-const shapes = (probe: boolean) =>
+const shapes = (probe: boolean): ReadShape[] =>
   [false, true].flatMap((many) => [false, true].map((descending) => ({ many, descending, probe })));
 
 /** Every read statement: [one stream, several] × [ascending, descending]. */
 export const READ_SAMPLES = shapes(false).map((shape) => readStatement<SampleRow>(shape));
 /** Every probe statement, in the same order. */
-export const PROBE_SAMPLES = shapes(true).map((shape) => readStatement<ProbeRow>(shape));
+export const PROBE_SAMPLES = shapes(true).map((shape) => readStatement<SamplePositionRow>(shape));
 
 /** The read statement of a read's shape. */
-export function readStatementFor(
-  streams: number,
-  descending: boolean,
-): PreparedStatement<ReadSamplesParams, SampleRow> {
+export function readStatementFor(streams: number, descending: boolean): ReadStatement<SampleRow> {
   return READ_SAMPLES[(streams > 1 ? 2 : 0) + (descending ? 1 : 0)]!;
 }
 
@@ -243,16 +226,6 @@ export function readStatementFor(
  * position of the `limit`-th sample and whether a (limit + 1)-th exists, reading keys only: the
  * answer's size and its ContinuationToken are known before the first byte is sent.
  */
-export function probeStatementFor(
-  streams: number,
-  descending: boolean,
-): PreparedStatement<ReadSamplesParams, ProbeRow> {
+export function probeStatementFor(streams: number, descending: boolean): ReadStatement<SamplePositionRow> {
   return PROBE_SAMPLES[(streams > 1 ? 2 : 0) + (descending ? 1 : 0)]!;
-}
-
-/** The position of a read's `limit`-th and (limit + 1)-th samples (see probeStatementFor). */
-export interface ProbeRow {
-  timeseries_id: string;
-  metric: number;
-  ts_us: number;
 }

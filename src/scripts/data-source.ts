@@ -2,11 +2,10 @@ import { DataSource } from 'typeorm';
 
 import { loadConfig } from '../config/config';
 import { dataSourceOptions } from '../database/data-source-options';
-import { DEVICES_ENTITIES } from '../devices/entities';
-import { SAMPLES_ENTITIES } from '../samples/entities';
+import { FEATURES } from '../features';
 
 /** Every feature's entities, for the CLI's schema diff; the app gets them from the feature modules. */
-export const ALL_ENTITIES = [...DEVICES_ENTITIES, ...SAMPLES_ENTITIES];
+export const ALL_ENTITIES = FEATURES.flatMap((feature) => feature.entities ?? []);
 
 /**
  * The TypeORM CLI's data source (`npm run migration:*`): the app's options, read from the

@@ -267,12 +267,9 @@ describe('POST /apollo/devices/{deviceId}/timeseries', () => {
           { id: 'b', pointType: 't' },
           { id: 'a', pointType: 'u' },
         ],
-        'Duplicate point ids in the request: "a" at [0], [2]',
+        'Duplicate points in the request: [2].id: the same id as [0]: "a"',
       );
-      expect(json.errors).toEqual([
-        { path: '[0].id', message: 'duplicate id "a"' },
-        { path: '[2].id', message: 'duplicate id "a"' },
-      ]);
+      expect(json.errors).toEqual([{ path: '[2].id', message: 'the same id as [0]: "a"' }]);
     });
 
     it('states the limit when there are more points than MAX_POINTS_PER_REQUEST', async () => {

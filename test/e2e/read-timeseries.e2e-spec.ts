@@ -275,7 +275,8 @@ describe('reading timeseries', () => {
             .join('\n');
           await runner.query('DEALLOCATE deep_page');
           expect(plan).toMatch(/Index (Only )?Scan (using|on) "?(PK_\w+|IDX_point_device_type_point)"? on point/);
-          expect(plan).toMatch(/Index Cond: .*point_id > \$3/);
+          const cursor = `\\$${values.indexOf(page.after) + 1}`;
+          expect(plan).toMatch(new RegExp(`Index Cond: .*point_id > ${cursor}`));
           expect(plan).not.toMatch(/Seq Scan on point/);
           // The cursor bounds the index scan; it is never a filter over rows already read.
           expect(plan).not.toMatch(/(?<!Join )Filter: .*point_id > /);

@@ -1,5 +1,5 @@
-import { SampleMaintenance } from '../../src/samples/sample-maintenance';
-import { SamplePartitions } from '../../src/samples/sample-partitions';
+import { SampleMaintenance } from '../../src/series/sample-maintenance';
+import { SamplePartitions } from '../../src/series/sample-partitions';
 import type { QueryRecord } from '../support/api-client';
 import { createDevice, somePoints, type DeviceFixture } from '../support/fixtures';
 import { startTestApp, usesServer, type TestApp } from '../support/test-app';
@@ -320,17 +320,20 @@ describe('samples analytics', () => {
     it.each([
       [
         { granularity: 'PT1S' },
-        'granularity must be an ISO 8601 duration: PT{n}M (1..1440), PT{n}H (1..24), P{n}D (1..366), P1W or P1M; got "PT1S"',
+        'Invalid request: granularity: granularity must be one of PT{n}M (1..1440), PT{n}H (1..24), P{n}D (1..366), P1W or P1M; got "PT1S"',
       ],
       [
         { granularity: 'PT25H' },
-        'granularity must be an ISO 8601 duration: PT{n}M (1..1440), PT{n}H (1..24), P{n}D (1..366), P1W or P1M; got "PT25H"',
+        'Invalid request: granularity: granularity must be one of PT{n}M (1..1440), PT{n}H (1..24), P{n}D (1..366), P1W or P1M; got "PT25H"',
       ],
       [
         { aggregates: 'avg,median' },
         'Invalid request: aggregates: aggregates must be a comma-separated subset of avg,min,max,sum,count,first,last,twa',
       ],
-      [{ timeZone: 'Mars/Olympus' }, 'timeZone must be an IANA time zone such as Europe/Berlin, got "Mars/Olympus"'],
+      [
+        { timeZone: 'Mars/Olympus' },
+        'Invalid request: timeZone: timeZone must be an IANA time zone such as Europe/Berlin; got "Mars/Olympus"',
+      ],
       [{ fill: 'zero' }, 'Invalid request: fill: fill must be none or null'],
       [{ endTime: '2025-01-01T00:00:00Z' }, 'startTime must be before endTime'],
     ])('refuses %j with 400', async (override, message) => {

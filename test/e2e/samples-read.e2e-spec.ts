@@ -1,4 +1,4 @@
-import { READ_SAMPLES } from '../../src/samples/samples.sql';
+import { READ_SAMPLES, type SampleStream } from '../../src/samples/samples.sql';
 import type { Query, QueryRecord } from '../support/api-client';
 import { createDevice, somePoints, type DeviceFixture } from '../support/fixtures';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -186,10 +186,12 @@ describe('GET /apollo/devices/{deviceId}/timeseries/samples', () => {
     const position = JSON.parse(Buffer.from(payload!, 'base64url').toString()) as { t: number };
     const moved = Buffer.from(JSON.stringify({ ...position, t: position.t - 60_000_000 })).toString('base64url');
     const notValid =
-      'ContinuationToken is not valid for this list: it was modified, or issued for another device or pointType filter';
+      'ContinuationToken is not valid for this read: it was modified, or issued for another device, timeseries_ids, ' +
+      'metric, startTime, endTime, orderby or paginated';
     const other = await createDevice(t);
     for (const [name, response] of [
       ['modified', await read(device, query, `${moved}.${signature}`)],
+      ['other timeseries_ids', await read(device, { ...query, timeseries_ids: device.timeseriesIds[1]! }, next)],
       ['another range', await read(device, { ...query, startTime: minute(0) }, next)],
       ['another order', await read(device, { ...query, orderby: 'timestamp desc' }, next)],
       ['unpaginated', await read(device, { ...query, paginated: false }, next)],
@@ -378,23 +380,35 @@ describe('GET /apollo/devices/{deviceId}/timeseries/samples', () => {
     const runner = t.dataSource.createQueryRunner();
     try {
       await runner.query('SET plan_cache_mode = force_generic_plan');
-      const explain = async (text: string, args: string) => {
+      const literal = (value: unknown): string =>
+        Array.isArray(value) ? `'{${value.join(',')}}'` : typeof value === 'string' ? `'${value}'` : String(value);
+      /** The statement's generic plan, and the `$n` its `bound` parameter has. */
+      const explain = async (statement: (typeof READ_SAMPLES)[number], streams: SampleStream[]) => {
+        const params = { streams, bound: minute(2000), other: 'infinity', limit: 101 };
+        const { text, values } = statement.query(params);
         await runner.query(`PREPARE deep_samples AS ${text}`);
-        const rows = (await runner.query(`EXPLAIN EXECUTE deep_samples(${args})`)) as Array<{ 'QUERY PLAN': string }>;
+        const rows = (await runner.query(`EXPLAIN EXECUTE deep_samples(${values.map(literal).join(', ')})`)) as Array<{
+          'QUERY PLAN': string;
+        }>;
         await runner.query('DEALLOCATE deep_samples');
-        return rows.map((row) => row['QUERY PLAN']).join('\n');
+        return {
+          plan: rows.map((row) => row['QUERY PLAN']).join('\n'),
+          bound: `\\$${values.indexOf(params.bound) + 1}`,
+        };
       };
-      const bound = `'${minute(2000)}', 'infinity', 101`;
-      const single = await explain(one!.text, `${keys!.keys[0]}, 0, '${ids[0]}', false, ${bound}`);
-      expect(single).toMatch(/Index Scan using \w+ on sample_y2026m11/);
-      expect(single).toMatch(/Index Cond: .*ts >= \$5/);
-      expect(single).not.toMatch(/Seq Scan|Sort/);
-      const several = await explain(
-        many!.text,
-        `'{${keys!.keys.join(',')}}', '{0,0}', '{${ids.join(',')}}', '{false,true}', ${bound}`,
-      );
-      expect(several).toMatch(/Index Cond: .*ts >= \$5/);
-      expect(several).not.toMatch(/Seq Scan/);
+      const stream = (index: number, includeBound: boolean): SampleStream => ({
+        seriesKey: keys!.keys[index]!,
+        metric: 0,
+        timeseriesId: ids[index]!,
+        includeBound,
+      });
+      const single = await explain(one!, [stream(0, false)]);
+      expect(single.plan).toMatch(/Index Scan using \w+ on sample_y2026m11/);
+      expect(single.plan).toMatch(new RegExp(`Index Cond: .*ts >= ${single.bound}`));
+      expect(single.plan).not.toMatch(/Seq Scan|Sort/);
+      const several = await explain(many!, [stream(0, false), stream(1, true)]);
+      expect(several.plan).toMatch(new RegExp(`Index Cond: .*ts >= ${several.bound}`));
+      expect(several.plan).not.toMatch(/Seq Scan/);
     } finally {
       await runner.query('RESET plan_cache_mode');
       await runner.release();

@@ -13,12 +13,12 @@ describe('the import-direction lint rule', () => {
   let eslint: ESLint;
 
   beforeAll(async () => {
-    // eslint.config.mjs is an ES module; its LAYERS are the rule under test, alone, without type information.
-    const { LAYERS } = (await import(join(ROOT, 'eslint.config.mjs'))) as { LAYERS: Linter.Config[] };
+    // eslint.config.mjs is an ES module; its LAYERING is the rule under test, alone, without type information.
+    const { LAYERING } = (await import(join(ROOT, 'eslint.config.mjs'))) as { LAYERING: Linter.Config[] };
     eslint = new ESLint({
       cwd: ROOT,
       overrideConfigFile: true,
-      overrideConfig: [{ files: ['**/*.ts'], languageOptions: { parser: tseslint.parser } }, ...LAYERS],
+      overrideConfig: [{ files: ['**/*.ts'], languageOptions: { parser: tseslint.parser } }, ...LAYERING],
     });
   });
 
@@ -43,6 +43,14 @@ describe('the import-direction lint rule', () => {
     ['src/redis/x.ts', "import { a } from '../database/read-replicas';"],
     ['src/database/x.ts', "import { a } from '../redis/redis.module';"],
     ['src/common/x.ts', "import { a } from '../redis/redis.module';"],
+    ['src/series/x.ts', "import { a } from '../samples/samples.service';"],
+    ['src/series/dto/x.ts', "import { a } from '../../analytics/aggregates';"],
+    ['src/series/x.ts', "import { a } from '../features';"],
+    ['src/device-routes/x.ts', "import { a } from '../series/metrics';"],
+    ['src/analytics/x.ts', "import { a } from '../samples/samples.repository';"],
+    ['src/samples/dto/x.ts', "import { a } from '../../analytics/dto/analytics-query.dto';"],
+    ['src/analytics/deep/er/x.ts', "import { a } from '../../../samples/samples.sql';"],
+    ['src/auth/x.ts', "import { a } from '../rate-limit/rate-limit.module';"],
   ])('refuses in %s: %s', async (file, source) => {
     expect(await violations(file, source)).toEqual(['no-restricted-imports']);
   });
@@ -58,6 +66,13 @@ describe('the import-direction lint rule', () => {
     ['src/app.module.ts', "import { a } from './devices/devices.module';"],
     ['src/rate-limit/x.ts', "import { a } from '../redis/redis.module';"],
     ['src/health/x.ts', "import { a } from '../database/read-replicas';"],
+    ['src/samples/x.ts', "import { a } from '../series/timeseries-selection';"],
+    ['src/analytics/dto/x.ts', "import { a } from '../../series/dto/timeseries-selection.dto';"],
+    ['src/series/x.ts', "import { a } from '../device-routes/examples';"],
+    // A file's own sibling named like a feature is not that feature.
+    ['src/series/dto/x.ts', "import { a } from '../metrics';"],
+    ['src/samples/x.ts', "import { a } from './metrics';"],
+    ['src/features.ts', "import { a } from './samples/samples.module';"],
   ])('allows in %s: %s', async (file, source) => {
     expect(await violations(file, source)).toEqual([]);
   });

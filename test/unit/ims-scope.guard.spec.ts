@@ -13,7 +13,13 @@ const RequireScopes = (...anyOf: string[]) => SetMetadata(REQUIRED_SCOPES, anyOf
 
 // Handlers only carry metadata here; `this: void` lets the tests pass them around unbound.
 class DevicesController {
-  @DeviceRoute({ scopes: ['apollo_write', 'write'], operationId: 'register', summary: 's', description: 'd' })
+  @DeviceRoute({
+    scopes: ['apollo_write', 'write'],
+    operationId: 'register',
+    summary: 's',
+    description: 'd',
+    answer: { status: 202, data: Object, description: 'a', example: {} },
+  })
   register(this: void): void {}
 
   undeclared(this: void): void {}

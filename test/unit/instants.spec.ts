@@ -1,4 +1,4 @@
-import { formatInstant, parseByPattern, parseInstant } from '../../src/samples/instants';
+import { formatInstant, parseByPattern, parseInstant } from '../../src/series/instants';
 
 /** A deterministic pseudo-random sequence (xorshift), so a failure names a reproducible case. */
 function randoms(seed: number): () => number {

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 
-import { DEFAULT_DAG_METRICS } from '../entities/timeseries-dag';
+import { METRICS } from '../../series/metrics';
 import { TIMESERIES_STATUSES, type TimeseriesStatus } from '../entities/timeseries.entity';
 
 /** One processing step of a timeseries. */
@@ -19,7 +19,7 @@ export class DagStepDto {
 }
 
 /** The processing every timeseries has until a later feature lets clients choose. */
-export const DEFAULT_DAG: readonly DagStepDto[] = DEFAULT_DAG_METRICS.map((metric) => ({
+export const DEFAULT_DAG: readonly DagStepDto[] = METRICS.map((metric) => ({
   metric,
   processingType: 'raw',
   dataType: 'double',

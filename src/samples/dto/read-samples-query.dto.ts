@@ -1,53 +1,17 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  ArrayUnique,
-  IsBoolean,
-  IsDefined,
-  IsIn,
-  IsOptional,
-  Matches,
-} from 'class-validator';
+import { IsBoolean, IsIn, IsOptional } from 'class-validator';
 
 import { OptionalIntegerParam } from '../../common/integer-param.decorator';
-import { METRICS } from '../metrics';
-import { UUID, UUID_PATTERN } from '../sample-rules';
-import { IsOptionalInstant } from './instant.decorator';
+import { IsOptionalInstant } from '../../series/dto/instant.decorator';
+import { TimeseriesSelectionDto } from '../../series/dto/timeseries-selection.dto';
+import { METRICS } from '../../series/metrics';
 
 export const DEFAULT_SAMPLES_PAGE = 100;
 export const MAX_SAMPLES_PAGE = 1000;
-export const MAX_TIMESERIES_PER_READ = 100;
 /** Largest `limit` any configuration allows (SAMPLES_EXPORT_LIMIT's maximum); the service checks the real one. */
 const ABSOLUTE_MAX_LIMIT = 10_000_000;
 export const ORDERS = ['timestamp asc', 'timestamp desc'] as const;
-
-/** A repeatable query parameter of ids: one value is a string, several an array; here always an array, in lower case. */
-const asIdList = ({ value }: { value: unknown }): unknown =>
-  (Array.isArray(value) ? value : [value]).map((v: unknown) => (typeof v === 'string' ? v.toLowerCase() : v));
-
-/** The timeseries a samples read or analytics request is about (shared by every samples route). */
-export class TimeseriesSelectionDto {
-  @ApiProperty({
-    description: `Timeseries of this device, 1..${MAX_TIMESERIES_PER_READ}, distinct; repeat the parameter for several.`,
-    type: 'array',
-    items: { type: 'string', format: 'uuid', pattern: UUID_PATTERN },
-    minItems: 1,
-    maxItems: MAX_TIMESERIES_PER_READ,
-    example: ['0b5bd0a4-4c7e-4a8c-9d0c-3f4b1de3b6a1'],
-  })
-  // class-validator checks the decorator nearest the property first: presence, ids, then counts.
-  @ArrayUnique({ message: 'timeseries_ids must not name a timeseries twice' })
-  @ArrayMaxSize(MAX_TIMESERIES_PER_READ, {
-    message: `timeseries_ids may name at most ${MAX_TIMESERIES_PER_READ} timeseries`,
-  })
-  @Matches(UUID, { each: true, message: 'each of timeseries_ids must be a UUID' })
-  @ArrayMinSize(1, { message: 'timeseries_ids is required' })
-  @IsDefined({ message: 'timeseries_ids is required' })
-  @Transform(asIdList)
-  timeseries_ids!: string[];
-}
 
 /** Query of `GET /apollo/devices/{deviceId}/timeseries/samples`. */
 export class ReadSamplesQueryDto extends TimeseriesSelectionDto {
@@ -71,7 +35,8 @@ export class ReadSamplesQueryDto extends TimeseriesSelectionDto {
     type: 'boolean',
     default: false,
     description:
-      'true: pages of `limit` (default 100, at most 1000) with a ContinuationToken. false: every sample of the range in one streamed answer (at most SAMPLES_EXPORT_LIMIT), or the first `limit`.',
+      `true: pages of \`limit\` (default ${DEFAULT_SAMPLES_PAGE}, at most ${MAX_SAMPLES_PAGE}) with a ContinuationToken. ` +
+      'false: every sample of the range in one streamed answer (at most SAMPLES_EXPORT_LIMIT), or the first `limit`.',
   })
   @IsOptional()
   @IsBoolean({ message: 'paginated must be true or false' })

@@ -3,7 +3,8 @@ import { Injectable } from '@nestjs/common';
 import type { DeviceAccessScope } from '../auth/device-access-scope';
 import type { FieldError } from '../common/envelope';
 import { InvalidRequestError } from '../common/errors';
-import { SamplesRepository } from './samples.repository';
+import { MAX_REPORTED_ERRORS, namedPaths } from '../common/field-errors';
+import { SeriesRepository } from './series.repository';
 
 /**
  * The series keys of the timeseries a request names, which must all be the device's: the one
@@ -12,11 +13,11 @@ import { SamplesRepository } from './samples.repository';
  */
 @Injectable()
 export class TimeseriesSelection {
-  constructor(private readonly repository: SamplesRepository) {}
+  constructor(private readonly repository: SeriesRepository) {}
 
   /**
    * For reads the lookup runs on a replica (confirmed on the primary when it misses something: see
-   * SamplesRepository.lookup); for a write (`forWrite`), on the primary.
+   * SeriesRepository.lookup); for a write (`forWrite`), on the primary.
    */
   async seriesKeysOf(
     deviceId: string,
@@ -40,11 +41,10 @@ export class TimeseriesSelection {
 export function unknownTimeseries(paths: readonly string[]): InvalidRequestError {
   const message = 'is not a timeseries of this device';
   const errors: FieldError[] = paths
-    .slice(0, 100)
+    .slice(0, MAX_REPORTED_ERRORS)
     .map((path) => ({ path, message: `${path.replace(/^.*\./, '')} ${message}` }));
-  const named = paths.slice(0, 5).join(', ') + (paths.length > 5 ? ` and ${paths.length - 5} more` : '');
   return new InvalidRequestError(
-    `Unknown timeseries: ${named} ${paths.length === 1 ? 'is' : 'are'} not timeseries of this device`,
+    `Unknown timeseries: ${namedPaths(paths)} ${paths.length === 1 ? 'is' : 'are'} not timeseries of this device`,
     errors,
   );
 }

@@ -2,36 +2,33 @@ import { Injectable } from '@nestjs/common';
 
 import type { DeviceAccessScope } from '../auth/device-access-scope';
 import { InvalidRequestError } from '../common/errors';
-import { AGGREGATES, type Aggregate, type AggregateRow } from './analytics.sql';
+import type { MetricSelectionDto } from '../series/dto/timeseries-selection.dto';
+import { DEFAULT_METRIC, metricCode, metricName } from '../series/metrics';
+import { databaseInstant, rangeOf } from '../series/range';
+import { toSampleDto } from '../series/sample-answer';
+import { TimeseriesSelection } from '../series/timeseries-selection';
+import { aggregatesOf, AGGREGATES, MAX_BUCKETS, type Aggregate } from './aggregates';
 import { AnalyticsRepository } from './analytics.repository';
+import type { AggregateRow, SeriesParams } from './analytics.sql';
 import type {
   AggregateBucketDto,
   AggregateSeriesDto,
   LatestSamplesDto,
   SampleStatsDto,
-  SamplesDeletedDto,
 } from './dto/analytics-answer.dto';
 import {
   DEFAULT_LATEST,
-  type DeleteSamplesQueryDto,
   type LatestSamplesQueryDto,
-  type MetricSelectionDto,
   type SampleAggregatesQueryDto,
   type SampleStatsQueryDto,
 } from './dto/analytics-query.dto';
-import { isTimeZone, maxBucketsOf, parseGranularity } from './granularity';
-import { instantForDatabase } from './instants';
-import { DEFAULT_METRIC, metricCode, metricName } from './metrics';
-import { rangeOf } from './samples.service';
-import { TimeseriesSelection } from './timeseries-selection';
-
-/** Most buckets one timeseries may have in one aggregates request. */
-export const MAX_BUCKETS = 10_000;
+import { maxBucketsOf, parseGranularity } from './granularity';
 
 /**
- * Latest values, statistics, calendar aggregates and deletes: every computation in the database,
- * a fixed number of statements per request (the timeseries lookup, then one statement), results in
- * the order of `timeseries_ids`.
+ * Latest values, statistics and calendar aggregates: every computation in the database, a fixed
+ * number of statements per request (the timeseries lookup, then one statement), results in the
+ * order of `timeseries_ids`. The query DTOs validated every parameter; what is left here are the
+ * rules across parameters (startTime before endTime, the bucket count).
  */
 @Injectable()
 export class AnalyticsService {
@@ -41,11 +38,11 @@ export class AnalyticsService {
   ) {}
 
   async latest(deviceId: string, query: LatestSamplesQueryDto, access: DeviceAccessScope): Promise<LatestSamplesDto[]> {
-    const before = query.before === undefined ? null : rangeOf(undefined, query.before).endUs;
+    const before = rangeOf(undefined, query.before).endUs;
     const series = await this.series(deviceId, query, access);
     const rows = await this.repository.latest({
       ...series,
-      before: before === null ? 'infinity' : instantForDatabase(before),
+      before: databaseInstant(before, 'infinity'),
       n: query.n ?? DEFAULT_LATEST,
     });
     const answer = query.timeseries_ids.map((timeseriesId) => ({
@@ -53,16 +50,7 @@ export class AnalyticsService {
       metric: metricName(series.metric),
       samples: [] as LatestSamplesDto['samples'],
     }));
-    for (const row of rows) {
-      answer[row.ord - 1]!.samples.push({
-        timeseriesId: row.timeseries_id,
-        metric: metricName(row.metric),
-        timestamp: row.timestamp,
-        val: row.val,
-        unixTimestamp: row.unix_ms,
-        ingestUnixTimestamp: row.ingest_unix_ms,
-      });
-    }
+    for (const row of rows) answer[row.ord - 1]!.samples.push(toSampleDto(row));
     return answer;
   }
 
@@ -71,8 +59,8 @@ export class AnalyticsService {
     const series = await this.series(deviceId, query, access);
     const rows = await this.repository.stats({
       ...series,
-      start: range.startUs === null ? '-infinity' : instantForDatabase(range.startUs),
-      end: range.endUs === null ? 'infinity' : instantForDatabase(range.endUs),
+      start: databaseInstant(range.startUs, '-infinity'),
+      end: databaseInstant(range.endUs, 'infinity'),
     });
     return rows.map((row) => ({
       timeseriesId: query.timeseries_ids[row.ord - 1]!,
@@ -94,24 +82,20 @@ export class AnalyticsService {
     query: SampleAggregatesQueryDto,
     access: DeviceAccessScope,
   ): Promise<AggregateSeriesDto[]> {
-    const range = rangeOf(query.startTime, query.endTime);
-    const granularity = parseGranularity(query.granularity);
+    const { startUs, endUs } = rangeOf(query.startTime, query.endTime);
+    // The DTO validated it.
+    const granularity = parseGranularity(query.granularity)!;
     const timeZone = query.timeZone ?? 'UTC';
-    if (!isTimeZone(timeZone)) {
-      throw new InvalidRequestError(`timeZone must be an IANA time zone such as Europe/Berlin, got "${timeZone}"`, [
-        { path: 'timeZone', message: 'timeZone must be an IANA time zone' },
-      ]);
-    }
-    const aggregates = [...new Set((query.aggregates ?? 'avg').split(','))] as Aggregate[];
+    const aggregates = aggregatesOf(query.aggregates);
     // Refused before any SQL when the range clearly holds too many buckets; exactly, in SQL, otherwise.
-    if (maxBucketsOf(granularity, range.startUs!, range.endUs!) > MAX_BUCKETS * 1.5) throw tooManyBuckets();
+    if (maxBucketsOf(granularity, startUs!, endUs!) > MAX_BUCKETS * 1.5) throw tooManyBuckets();
     const series = await this.series(deviceId, query, access);
     const rows = await this.repository.aggregates(
       { kind: granularity.kind, aggregates, fill: query.fill === 'null' },
       {
         ...series,
-        start: instantForDatabase(range.startUs!),
-        end: instantForDatabase(range.endUs!),
+        start: databaseInstant(startUs, '-infinity'),
+        end: databaseInstant(endUs, 'infinity'),
         timeZone,
         step: granularity.step,
         days: granularity.days,
@@ -127,26 +111,13 @@ export class AnalyticsService {
       buckets: [] as AggregateBucketDto[],
     }));
     for (const row of rows) {
-      if (row.ord === null) continue;
-      answer[row.ord - 1]!.buckets.push(toBucket(row, aggregates));
+      if (row.ord !== null) answer[row.ord - 1]!.buckets.push(toBucket(row, aggregates));
     }
     return answer;
   }
 
-  async delete(deviceId: string, query: DeleteSamplesQueryDto, access: DeviceAccessScope): Promise<SamplesDeletedDto> {
-    const range = rangeOf(query.startTime, query.endTime);
-    const { seriesKeys, metric } = await this.series(deviceId, query, access, true);
-    const deleted = await this.repository.delete({
-      seriesKeys,
-      metric,
-      start: instantForDatabase(range.startUs!),
-      end: instantForDatabase(range.endUs!),
-    });
-    return { deleted };
-  }
-
-  private async series(deviceId: string, query: MetricSelectionDto, access: DeviceAccessScope, forWrite = false) {
-    const seriesKeys = await this.selection.seriesKeysOf(deviceId, query.timeseries_ids, access, forWrite);
+  private async series(deviceId: string, query: MetricSelectionDto, access: DeviceAccessScope): Promise<SeriesParams> {
+    const seriesKeys = await this.selection.seriesKeysOf(deviceId, query.timeseries_ids, access);
     return { seriesKeys, timeseriesIds: query.timeseries_ids, metric: metricCode(query.metric ?? DEFAULT_METRIC)! };
   }
 }

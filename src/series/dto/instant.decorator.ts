@@ -2,10 +2,13 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsDefined, IsOptional, ValidateBy, type ValidationArguments } from 'class-validator';
 
-import { parseInstant } from '../instants';
-import { RFC3339_PATTERN } from '../sample-rules';
+import { parseInstant, RFC3339_PATTERN } from '../instants';
 
-function isInstant(): PropertyDecorator {
+/** An instant as the OpenAPI document shows it: the pattern is its shape, parseInstant its calendar and range. */
+export const INSTANT_SCHEMA = { type: 'string', format: 'date-time', pattern: RFC3339_PATTERN } as const;
+
+/** The instant rule (parseInstant) as a class-validator constraint: the message says what is wrong. */
+export function IsInstant(): PropertyDecorator {
   return ValidateBy({
     name: 'isInstant',
     validator: {
@@ -18,19 +21,16 @@ function isInstant(): PropertyDecorator {
   });
 }
 
-const schema = (description: string, example: string) =>
-  ({ type: 'string', format: 'date-time', pattern: RFC3339_PATTERN, description, example }) as const;
-
 /** An optional RFC 3339 instant with an offset (the samples API's rule, see instants.ts). */
 export function IsOptionalInstant(description: string, example: string): PropertyDecorator {
-  return applyDecorators(isInstant(), IsOptional(), ApiPropertyOptional(schema(description, example)));
+  return applyDecorators(IsInstant(), IsOptional(), ApiPropertyOptional({ ...INSTANT_SCHEMA, description, example }));
 }
 
 /** A required RFC 3339 instant with an offset. */
 export function IsRequiredInstant(description: string, example: string): PropertyDecorator {
   return applyDecorators(
-    isInstant(),
+    IsInstant(),
     IsDefined({ message: '$property is required' }),
-    ApiProperty(schema(description, example)),
+    ApiProperty({ ...INSTANT_SCHEMA, description, example }),
   );
 }

@@ -1,12 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 
 import { InvalidRequestError } from '../common/errors';
 import { ReadReplicas } from '../database/read-replicas';
 import {
   aggregateStatement,
-  DELETE_SAMPLES,
   LATEST_SAMPLES,
   SAMPLE_STATS,
   type AggregateParams,
@@ -20,13 +17,10 @@ import {
 /** PostgreSQL's invalid_parameter_value, raised for a time zone it does not know. */
 const INVALID_PARAMETER_VALUE = '22023';
 
-/** The analytics and lifecycle statements (analytics.sql.ts) behind typed methods. */
+/** The analytics statements (analytics.sql.ts) behind typed methods; every one reads (on a replica if any). */
 @Injectable()
 export class AnalyticsRepository {
-  constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly replicas: ReadReplicas,
-  ) {}
+  constructor(private readonly replicas: ReadReplicas) {}
 
   latest(params: SeriesParams & { before: string; n: number }): Promise<LatestRow[]> {
     return this.replicas.read((dataSource) => LATEST_SAMPLES.run(dataSource, params));
@@ -36,6 +30,7 @@ export class AnalyticsRepository {
     return this.replicas.read((dataSource) => SAMPLE_STATS.run(dataSource, params));
   }
 
+  /** A zone the runtime knows (the DTO checked) but the database's zone data does not is a 400 too. */
   async aggregates(shape: AggregateShape, params: AggregateParams): Promise<AggregateRow[]> {
     try {
       return await this.replicas.read((dataSource) => aggregateStatement(shape).run(dataSource, params));
@@ -48,10 +43,5 @@ export class AnalyticsRepository {
       }
       throw error;
     }
-  }
-
-  async delete(params: Omit<SeriesParams, 'timeseriesIds'> & { start: string; end: string }): Promise<number> {
-    const [row] = await DELETE_SAMPLES.run(this.dataSource, params);
-    return row?.deleted ?? 0;
   }
 }

@@ -1,6 +1,7 @@
+import { EXAMPLE_TIMESERIES_ID as TS1 } from '../device-routes/examples';
+
 /** Examples of the analytics routes shown in the OpenAPI document. */
 
-const TS1 = '0b5bd0a4-4c7e-4a8c-9d0c-3f4b1de3b6a1';
 const OK = { Message: '', Code: '200' };
 
 export const LATEST_RESPONSE = {
@@ -64,5 +65,3 @@ export const AGGREGATES_RESPONSE = {
     },
   ],
 };
-
-export const DELETE_RESPONSE = { status: OK, data: { deleted: 96 } };

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
-import { METRICS } from '../metrics';
-import { SampleDto } from './sample.dto';
+import { SampleDto } from '../../series/dto/sample.dto';
+import { METRICS } from '../../series/metrics';
 
 /*
  * Every property of the answer DTOs below carries @ApiProperty, in answer order (the schema's
@@ -111,10 +111,4 @@ export class AggregateSeriesDto {
 
   @ApiProperty({ type: [AggregateBucketDto] })
   buckets!: AggregateBucketDto[];
-}
-
-/** What a delete answers. */
-export class SamplesDeletedDto {
-  @ApiProperty({ type: 'integer', example: 96 })
-  deleted!: number;
 }

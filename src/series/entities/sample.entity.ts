@@ -3,7 +3,7 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 /**
  * One value of a timeseries at an instant: a narrow row (60 bytes on the heap with its line
  * pointer, 28.6 in its index: 89 bytes a sample, measured on a million), in a table range-partitioned by month of `ts` (the migration creates it partitioned;
- * partitions are created as writes need them, see SamplePartitions). The unique key is
+ * partitions are created as writes need them, see src/series/sample-partitions.ts). The unique key is
  * (series, metric, instant): writing the same key again replaces the value.
  */
 @Entity({ name: 'sample' })
@@ -12,7 +12,7 @@ export class Sample {
   @PrimaryColumn({ name: 'series_key', type: 'integer', primaryKeyConstraintName: 'PK_sample' })
   seriesKey!: number;
 
-  /** The metric's code (see src/samples/metrics.ts). */
+  /** The metric's code (see src/series/metrics.ts). */
   @PrimaryColumn({ type: 'smallint', primaryKeyConstraintName: 'PK_sample' })
   metric!: number;
 

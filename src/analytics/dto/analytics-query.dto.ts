@@ -1,24 +1,23 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsDefined, IsIn, IsOptional, IsString, Matches } from 'class-validator';
+import { IsDefined, IsIn, IsOptional, Matches, ValidateBy } from 'class-validator';
 
 import { OptionalIntegerParam } from '../../common/integer-param.decorator';
-import { AGGREGATES } from '../analytics.sql';
-import { GRANULARITY_FORMS } from '../granularity';
-import { DEFAULT_METRIC, METRICS } from '../metrics';
-import { IsOptionalInstant, IsRequiredInstant } from './instant.decorator';
-import { TimeseriesSelectionDto } from './read-samples-query.dto';
+import { IsOptionalInstant, IsRequiredInstant } from '../../series/dto/instant.decorator';
+import { MetricSelectionDto } from '../../series/dto/timeseries-selection.dto';
+import { AGGREGATES, AGGREGATES_PATTERN, DEFAULT_AGGREGATES, FILLS, type Fill } from '../aggregates';
+import {
+  GRANULARITY_FORMS,
+  GRANULARITY_PATTERN,
+  isTimeZone,
+  parseGranularity,
+  TIME_ZONE_PATTERN,
+} from '../granularity';
+
+/** A refused value as the answer quotes it: short, whatever was sent. */
+const shown = (value: unknown) => JSON.stringify(typeof value === 'string' ? value.slice(0, 64) : value);
 
 export const DEFAULT_LATEST = 10;
 export const MAX_LATEST = 1000;
-export const FILLS = ['none', 'null'] as const;
-
-/** The timeseries and the metric (default Raw) every analytics route reads. */
-export class MetricSelectionDto extends TimeseriesSelectionDto {
-  @ApiPropertyOptional({ enum: METRICS, default: DEFAULT_METRIC })
-  @IsOptional()
-  @IsIn(METRICS, { message: `metric must be one of ${METRICS.join(', ')}` })
-  metric?: string;
-}
 
 /** Query of `GET .../samples/latest`. */
 export class LatestSamplesQueryDto extends MetricSelectionDto {
@@ -43,16 +42,7 @@ export class SampleStatsQueryDto extends MetricSelectionDto {
   endTime?: string;
 }
 
-/** Query of `DELETE .../samples`: both ends required, so no request deletes everything by accident. */
-export class DeleteSamplesQueryDto extends MetricSelectionDto {
-  @IsRequiredInstant('The first instant deleted (inclusive).', '2026-11-26T00:00:00Z')
-  startTime!: string;
-
-  @IsRequiredInstant('The end of the range deleted (exclusive).', '2026-11-27T00:00:00Z')
-  endTime!: string;
-}
-
-/** Query of `GET .../samples/aggregates`. */
+/** Query of `GET .../samples/aggregates`: every parameter checked here, the bucket count by the service. */
 export class SampleAggregatesQueryDto extends MetricSelectionDto {
   @IsRequiredInstant('The first instant of the range (inclusive).', '2026-11-01T00:00:00+01:00')
   startTime!: string;
@@ -60,29 +50,47 @@ export class SampleAggregatesQueryDto extends MetricSelectionDto {
   @IsRequiredInstant('The end of the range (exclusive).', '2026-12-01T00:00:00+01:00')
   endTime!: string;
 
-  @ApiProperty({ description: `The bucket length: ${GRANULARITY_FORMS}.`, example: 'PT1H' })
-  @IsString({ message: 'granularity must be a string' })
+  @ApiProperty({
+    description: `The bucket length: ${GRANULARITY_FORMS}.`,
+    pattern: GRANULARITY_PATTERN,
+    example: 'PT1H',
+  })
+  @ValidateBy({
+    name: 'isGranularity',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && parseGranularity(value) !== undefined,
+      defaultMessage: (args) => `granularity must be one of ${GRANULARITY_FORMS}; got ${shown(args?.value)}`,
+    },
+  })
   @IsDefined({ message: 'granularity is required' })
   granularity!: string;
 
   @ApiPropertyOptional({
-    description: `Comma-separated subset of ${AGGREGATES.join(',')} (default avg). count is in every bucket.`,
-    default: 'avg',
+    description: `Comma-separated subset of ${AGGREGATES.join(',')} (default ${DEFAULT_AGGREGATES}). count is in every bucket.`,
+    pattern: AGGREGATES_PATTERN,
+    default: DEFAULT_AGGREGATES,
     example: 'avg,min,max',
   })
   @IsOptional()
-  @Matches(new RegExp(`^(${AGGREGATES.join('|')})(,(${AGGREGATES.join('|')}))*$`), {
+  @Matches(new RegExp(AGGREGATES_PATTERN), {
     message: `aggregates must be a comma-separated subset of ${AGGREGATES.join(',')}`,
   })
   aggregates?: string;
 
   @ApiPropertyOptional({
     description: 'An IANA time zone, whose calendar the buckets follow.',
+    pattern: TIME_ZONE_PATTERN,
     default: 'UTC',
     example: 'Europe/Berlin',
   })
   @IsOptional()
-  @IsString()
+  @ValidateBy({
+    name: 'isTimeZone',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && isTimeZone(value),
+      defaultMessage: (args) => `timeZone must be an IANA time zone such as Europe/Berlin; got ${shown(args?.value)}`,
+    },
+  })
   timeZone?: string;
 
   @ApiPropertyOptional({
@@ -93,5 +101,5 @@ export class SampleAggregatesQueryDto extends MetricSelectionDto {
   })
   @IsOptional()
   @IsIn(FILLS, { message: 'fill must be none or null' })
-  fill?: (typeof FILLS)[number];
+  fill?: Fill;
 }

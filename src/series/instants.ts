@@ -9,7 +9,15 @@ export const MIN_INSTANT_US = Date.UTC(1900, 0, 1) * 1000;
 /** The first instant after the last one a sample may have, 2100-01-01T00:00:00Z. */
 export const END_INSTANT_US = Date.UTC(2100, 0, 1) * 1000;
 
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?(?:[Zz]|([+-])(\d{2}):(\d{2}))$/;
+/**
+ * The shape of an RFC 3339 timestamp with an offset, the one definition of it: parseByPattern
+ * matches it (its groups are the fields), the DTOs document it as the OpenAPI `pattern`, and the
+ * fast path (parseCanonical) is tested to agree with it. The calendar (no 2026-02-30), the time of
+ * day and the range are parseInstant's to check: a pattern cannot.
+ */
+export const RFC3339_PATTERN =
+  '^(\\d{4})-(\\d{2})-(\\d{2})[Tt](\\d{2}):(\\d{2}):(\\d{2})(?:\\.(\\d{1,6}))?(?:[Zz]|([+-])(\\d{2}):(\\d{2}))$';
+const RFC3339 = new RegExp(RFC3339_PATTERN);
 
 const OUT_OF_RANGE = 'must be between 1900-01-01T00:00:00Z and 2099-12-31T23:59:59.999999Z';
 

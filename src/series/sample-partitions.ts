@@ -4,6 +4,7 @@ import { Counter, type Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 
 import { METRICS_REGISTRY } from '../common/metrics-registry';
+import { identifier, raw, runQuery, sql } from '../database/sql';
 
 /** The advisory lock every instance takes to create or drop sample partitions, one at a time. */
 const PARTITION_LOCK = 7_341_955_120;
@@ -63,13 +64,13 @@ export class SamplePartitions {
   async ensure(months: readonly Month[]): Promise<number> {
     const distinct = [...new Map(months.map((m) => [partitionName(m), m])).values()];
     return this.dataSource.transaction(async (manager) => {
-      await manager.query('SELECT pg_advisory_xact_lock($1)', [PARTITION_LOCK]);
+      await runQuery(manager, sql`SELECT pg_advisory_xact_lock(${PARTITION_LOCK})`);
       const existing = new Set(
         (
-          await manager.query<Array<{ name: string }>>(
-            `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-             WHERE i.inhparent = 'sample'::regclass AND c.relname = ANY($1::text[])`,
-            [distinct.map(partitionName)],
+          await runQuery<{ name: string }>(
+            manager,
+            sql`SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+                WHERE i.inhparent = 'sample'::regclass AND c.relname = ANY(${distinct.map(partitionName)}::text[])`,
           )
         ).map((row) => row.name),
       );
@@ -77,8 +78,11 @@ export class SamplePartitions {
       for (const month of distinct) {
         const name = partitionName(month);
         if (existing.has(name)) continue;
-        await manager.query(
-          `CREATE TABLE IF NOT EXISTS "${name}" PARTITION OF sample FOR VALUES FROM ('${startOf(month)}') TO ('${startOf(nextMonth(month))}')`,
+        // DDL takes no parameters: the name and bounds are built from numbers, never from a request.
+        await runQuery(
+          manager,
+          sql`CREATE TABLE IF NOT EXISTS ${identifier(name)} PARTITION OF sample
+              FOR VALUES FROM (${raw(`'${startOf(month)}'`)}) TO (${raw(`'${startOf(nextMonth(month))}'`)})`,
         );
         created += 1;
       }
@@ -94,23 +98,25 @@ export class SamplePartitions {
    */
   async dropEndingBy(cutoffUs: number): Promise<string[] | null> {
     return this.dataSource.transaction(async (manager) => {
-      const [lock] = await manager.query<Array<{ locked: boolean }>>('SELECT pg_try_advisory_xact_lock($1) AS locked', [
-        PARTITION_LOCK,
-      ]);
+      const [lock] = await runQuery<{ locked: boolean }>(
+        manager,
+        sql`SELECT pg_try_advisory_xact_lock(${PARTITION_LOCK}) AS locked`,
+      );
       if (!lock?.locked) return null;
       // Waiting long for the table lock would stall every query queued behind it: give up, retry later.
-      await manager.query("SET LOCAL lock_timeout = '5s'");
+      await runQuery(manager, sql`SET LOCAL lock_timeout = '5s'`);
       const names = (
-        await manager.query<Array<{ name: string }>>(
-          `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-           WHERE i.inhparent = 'sample'::regclass ORDER BY c.relname`,
+        await runQuery<{ name: string }>(
+          manager,
+          sql`SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+              WHERE i.inhparent = 'sample'::regclass ORDER BY c.relname`,
         )
       ).map((row) => row.name);
       const expired = names.filter((name) => {
         const month = monthOfPartition(name);
         return month !== undefined && Date.parse(startOf(nextMonth(month))) * 1000 <= cutoffUs;
       });
-      for (const name of expired) await manager.query(`DROP TABLE "${name}"`);
+      for (const name of expired) await runQuery(manager, sql`DROP TABLE ${identifier(name)}`);
       this.dropped.inc(expired.length);
       return expired;
     });

@@ -1,0 +1,250 @@
+import { createHash } from 'node:crypto';
+
+import { prepared, PreparedStatement } from '../database/prepared-statement';
+import { join, raw, sql, type ParamRefs, type Sql } from '../database/sql';
+import { formatUtc, sampleColumns, type SampleRow } from '../series/series.sql';
+import { AGGREGATES, type Aggregate, type BucketKind } from './aggregates';
+
+/**
+ * The SQL of the analytics (latest, statistics, calendar aggregates), run by AnalyticsRepository.
+ * Every computation runs in PostgreSQL, in one statement per request after the timeseries lookup;
+ * samples never travel to Node but as answers.
+ */
+
+/** The timeseries of a request, in request order (`ord`), with their series keys, and one metric. */
+export interface SeriesParams {
+  seriesKeys: readonly number[];
+  timeseriesIds: readonly string[];
+  metric: number;
+}
+
+/** The request's timeseries as rows `s(series_key, timeseries_id, ord)`. */
+const series = (p: ParamRefs<SeriesParams>): Sql => sql`(
+  SELECT u.series_key, u.timeseries_id, u.ord::int AS ord
+  FROM unnest(${p.seriesKeys}::int4[], ${p.timeseriesIds}::uuid[]) WITH ORDINALITY AS u(series_key, timeseries_id, ord)
+) s`;
+
+export type LatestRow = SampleRow & { ord: number };
+
+/**
+ * The newest `n` samples (highest instant) of each timeseries before `before` (exclusive): per
+ * series an index scan backwards from the end of its range, through the newest partitions first
+ * (an ordered append), so the cost does not grow with the series' history.
+ */
+export const LATEST_SAMPLES = prepared<SeriesParams & { before: string; n: number }, LatestRow>(
+  'analytics.latest.v2',
+  (p) => sql`
+SELECT s.ord, ${sampleColumns(raw('s.timeseries_id::text'), 'x')}
+FROM ${series(p)}
+CROSS JOIN LATERAL (
+  SELECT smp.metric, smp.ts, smp.val, smp.ingested_at FROM sample smp
+  WHERE smp.series_key = s.series_key AND smp.metric = ${p.metric} AND smp.ts < ${p.before}::timestamptz
+  ORDER BY smp.ts DESC
+  LIMIT ${p.n}
+) x
+ORDER BY s.ord, x.ts DESC`,
+);
+
+export interface StatsRow {
+  ord: number;
+  count: number;
+  min: number | null;
+  max: number | null;
+  avg: number | null;
+  sum: number | null;
+  first_timestamp: string | null;
+  last_timestamp: string | null;
+  first_val: number | null;
+  last_val: number | null;
+}
+
+/** Statistics of each timeseries over [start, end): one aggregate of its index range, first and last by index. */
+export const SAMPLE_STATS = prepared<SeriesParams & { start: string; end: string }, StatsRow>(
+  'analytics.stats.v2',
+  (p) => {
+    const inRange = sql`smp.series_key = s.series_key AND smp.metric = ${p.metric}
+    AND smp.ts >= ${p.start}::timestamptz AND smp.ts < ${p.end}::timestamptz`;
+    return sql`
+SELECT s.ord, a.count, a.min, a.max, a.avg, a.sum,
+       CASE WHEN f.ts IS NULL THEN NULL ELSE ${formatUtc('f.ts')} END AS first_timestamp,
+       CASE WHEN l.ts IS NULL THEN NULL ELSE ${formatUtc('l.ts')} END AS last_timestamp,
+       f.val AS first_val, l.val AS last_val
+FROM ${series(p)}
+CROSS JOIN LATERAL (
+  SELECT count(*)::float8 AS count, min(val) AS min, max(val) AS max, avg(val) AS avg, sum(val) AS sum
+  FROM sample smp WHERE ${inRange}
+) a
+LEFT JOIN LATERAL (SELECT smp.ts, smp.val FROM sample smp WHERE ${inRange} ORDER BY smp.ts ASC LIMIT 1) f ON true
+LEFT JOIN LATERAL (SELECT smp.ts, smp.val FROM sample smp WHERE ${inRange} ORDER BY smp.ts DESC LIMIT 1) l ON true
+ORDER BY s.ord`;
+  },
+);
+
+/* ---------------------------------------------------------------------------------------------
+ * Calendar aggregates: one statement per shape (bucket kind, aggregates asked, fill)
+ * ------------------------------------------------------------------------------------------- */
+
+export interface AggregateShape {
+  kind: BucketKind;
+  aggregates: readonly Aggregate[];
+  /** Every bucket of the range (empty ones with count 0 and nulls), or only those with samples. */
+  fill: boolean;
+}
+
+export interface AggregateParams extends SeriesParams {
+  start: string;
+  end: string;
+  timeZone: string;
+  /** subDay: the bucket length (`15 minutes`, `6 hours`); days: `n days`; week, month: unused. */
+  step: string;
+  /** days: n. */
+  days: number;
+  maxBuckets: number;
+}
+
+export interface AggregateRow {
+  bucket_count: number;
+  ord: number | null;
+  start: string | null;
+  end: string | null;
+  count: number | null;
+  avg?: number | null;
+  min?: number | null;
+  max?: number | null;
+  sum?: number | null;
+  first?: number | null;
+  last?: number | null;
+  twa?: number | null;
+}
+
+type AggregateRefs = ParamRefs<AggregateParams>;
+
+/**
+ * The buckets of [start, end) on the zone's calendar, cut by the range, numbered in time order:
+ * `(idx, b_start, b_end)`. Local boundaries are computed on the zone's wall clock (timestamp
+ * without time zone) and turned into instants with `AT TIME ZONE`, so a day is 23 or 25 hours long
+ * across a DST change; sub-day buckets step in absolute time from each local midnight.
+ */
+function buckets(p: AggregateRefs, kind: BucketKind): Sql {
+  const zone = (expression: Sql) => sql`(${expression} AT TIME ZONE ${p.timeZone}::text)`;
+  const start = sql`${p.start}::timestamptz`;
+  const end = sql`${p.end}::timestamptz`;
+  const step = {
+    week: sql`interval '1 week'`,
+    month: sql`interval '1 month'`,
+    days: sql`${p.step}::interval`,
+    subDay: sql`interval '1 day'`,
+  }[kind];
+  // n-day buckets count whole days from 1970-01-01 on the zone's calendar.
+  const localDay = sql`date_trunc('day', ${zone(start)})`;
+  const first =
+    kind === 'days'
+      ? sql`${localDay} - ((((${localDay}::date - date '1970-01-01') % ${p.days}::int) + ${p.days}::int) % ${p.days}::int) * interval '1 day'`
+      : sql`date_trunc(${raw(`'${kind === 'week' ? 'week' : kind === 'month' ? 'month' : 'day'}'`)}, ${zone(start)})`;
+  const periods = sql`
+  SELECT ${zone(raw('p.local_start'))} AS b_start, ${zone(sql`(p.local_start + ${step})`)} AS b_end
+  FROM generate_series(${first}, ${zone(end)}, ${step}) AS p(local_start)`;
+  const laid =
+    kind === 'subDay'
+      ? sql`
+  SELECT q.q_start AS b_start, least(q.q_start + ${p.step}::interval, d.b_end) AS b_end
+  FROM (${periods}) d
+  CROSS JOIN LATERAL generate_series(d.b_start, d.b_end - interval '1 microsecond', ${p.step}::interval) AS q(q_start)`
+      : periods;
+  return sql`buckets AS (
+  SELECT row_number() OVER (ORDER BY b.b_start)::int AS idx,
+         greatest(b.b_start, ${start}) AS b_start, least(b.b_end, ${end}) AS b_end
+  FROM (${laid}) b
+  WHERE b.b_end > ${start} AND b.b_start < ${end}
+)`;
+}
+
+/** An instant as RFC 3339 with the zone's offset (UTC with `Z` when the offset has seconds, before 1972). */
+function formatLocal(p: AggregateRefs, instant: string): Sql {
+  const wall = sql`(${raw(instant)} AT TIME ZONE ${p.timeZone}::text)`;
+  const offset = sql`(${wall} - (${raw(instant)} AT TIME ZONE 'UTC'))`;
+  const fraction = sql`CASE WHEN date_part('microseconds', ${wall})::int % 1000000 = 0 THEN ''
+              WHEN date_part('microseconds', ${wall})::int % 1000 = 0 THEN to_char(${wall}, '.MS')
+              ELSE to_char(${wall}, '.US') END`;
+  return sql`CASE WHEN date_part('second', ${offset}) <> 0 THEN ${formatUtc(instant)}
+       ELSE to_char(${wall}, 'YYYY-MM-DD"T"HH24:MI:SS') || ${fraction} ||
+            CASE WHEN ${offset} < interval '0' THEN '-' ELSE '+' END ||
+            to_char(abs(extract(epoch FROM ${offset}))::int / 3600, 'FM00') || ':' ||
+            to_char(abs(extract(epoch FROM ${offset}))::int % 3600 / 60, 'FM00') END`;
+}
+
+/** The SQL of one aggregate over a bucket's samples `x` (with `x.next_ts`, the series' next instant). */
+const AGGREGATE_SQL: Record<Aggregate, string> = {
+  avg: 'avg(x.val)',
+  min: 'min(x.val)',
+  max: 'max(x.val)',
+  sum: 'sum(x.val)',
+  count: 'count(*)::float8',
+  // The value at the bucket's earliest (latest) instant: instants are unique within a series.
+  first: '(min(ARRAY[extract(epoch FROM x.ts)::float8, x.val]))[2]',
+  last: '(max(ARRAY[extract(epoch FROM x.ts)::float8, x.val]))[2]',
+  // Each sample's value holds until the series' next sample (or the bucket's end, whichever is
+  // first), over the part of the bucket from its first sample to its end.
+  twa:
+    'sum(x.val * extract(epoch FROM least(coalesce(x.next_ts, b.b_end), b.b_end) - x.ts)::float8) / ' +
+    'nullif(extract(epoch FROM b.b_end - min(x.ts))::float8, 0)',
+};
+
+function aggregatesStatement(p: AggregateRefs, { kind, aggregates, fill }: AggregateShape): Sql {
+  // count is always computed: empty buckets are told apart by it (fill) and it is cheap.
+  const wanted = AGGREGATES.filter((a) => a === 'count' || aggregates.includes(a));
+  const twa = wanted.includes('twa');
+  const columns = join(
+    wanted.map((a) => raw(`${AGGREGATE_SQL[a]} AS "${a}"`)),
+    ',\n         ',
+  );
+  const outer = join(wanted.map((a) => raw(a === 'count' ? 'coalesce(g.count, 0) AS count' : `g."${a}"`)));
+  const rows = fill
+    ? sql`FROM ${series(p)} CROSS JOIN buckets b LEFT JOIN grouped g ON g.ord = s.ord AND g.idx = b.idx`
+    : sql`FROM grouped g JOIN buckets b ON b.idx = g.idx JOIN ${series(p)} ON s.ord = g.ord`;
+  const withinLimit = sql`(SELECT n FROM bucket_count) <= ${p.maxBuckets}::int`;
+  return sql`
+WITH ${buckets(p, kind)},
+bucket_count AS (SELECT count(*)::int AS n FROM buckets),
+starts AS (SELECT array_agg(b_start ORDER BY idx) AS a FROM buckets),
+samples AS (
+  SELECT s.ord, smp.ts, smp.val,
+         width_bucket(smp.ts, (SELECT a FROM starts)) AS idx${twa ? raw(',\n         lead(smp.ts) OVER (PARTITION BY s.ord ORDER BY smp.ts) AS next_ts') : raw('')}
+  FROM ${series(p)}
+  JOIN sample smp ON smp.series_key = s.series_key AND smp.metric = ${p.metric}
+   AND smp.ts >= ${p.start}::timestamptz AND smp.ts < ${p.end}::timestamptz
+  WHERE ${withinLimit}
+),
+grouped AS (
+  SELECT x.ord, x.idx,
+         ${columns}
+  FROM samples x JOIN buckets b ON b.idx = x.idx
+  GROUP BY x.ord, x.idx, b.b_end
+),
+answer AS (
+  SELECT s.ord, b.idx, ${formatLocal(p, 'b.b_start')} AS start, ${formatLocal(p, 'b.b_end')} AS "end", ${outer}
+  ${rows}
+  WHERE ${withinLimit}
+)
+SELECT c.n AS bucket_count, a.*
+FROM bucket_count c LEFT JOIN answer a ON true
+ORDER BY a.ord, a.idx`;
+}
+
+const cache = new Map<string, PreparedStatement<AggregateParams, AggregateRow>>();
+
+/**
+ * The aggregate statement of a request's shape (bucket kind, aggregates, fill): built once per
+ * shape and prepared once per connection, named after its text.
+ */
+export function aggregateStatement(shape: AggregateShape): PreparedStatement<AggregateParams, AggregateRow> {
+  const key = `${shape.kind} ${AGGREGATES.filter((a) => shape.aggregates.includes(a)).join(',')} ${shape.fill}`;
+  let statement = cache.get(key);
+  if (!statement) {
+    const built = prepared<AggregateParams, AggregateRow>('analytics.aggregates', (p) => aggregatesStatement(p, shape));
+    const name = `analytics.aggregates.${createHash('sha256').update(built.text).digest('hex').slice(0, 16)}`;
+    statement = new PreparedStatement<AggregateParams, AggregateRow>(name, built.text, built.bind);
+    cache.set(key, statement);
+  }
+  return statement;
+}

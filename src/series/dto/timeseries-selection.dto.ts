@@ -1,0 +1,50 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsDefined, IsIn, IsOptional, Matches } from 'class-validator';
+
+import { UUID, UUID_SCHEMA } from '../../common/uuid';
+import { DEFAULT_METRIC, METRICS } from '../metrics';
+
+/** Most timeseries one samples request may name. */
+export const MAX_TIMESERIES_PER_REQUEST = 100;
+
+/** A repeatable query parameter of ids: one value is a string, several an array; here always an array, in lower case. */
+const asIdList = ({ value }: { value: unknown }): unknown =>
+  (Array.isArray(value) ? value : [value]).map((v: unknown) => (typeof v === 'string' ? v.toLowerCase() : v));
+
+/** The timeseries a samples request is about (every samples and analytics route). */
+export class TimeseriesSelectionDto {
+  @ApiProperty({
+    description: `Timeseries of this device, 1..${MAX_TIMESERIES_PER_REQUEST}, distinct; repeat the parameter for several.`,
+    type: 'array',
+    items: UUID_SCHEMA,
+    minItems: 1,
+    maxItems: MAX_TIMESERIES_PER_REQUEST,
+    example: ['0b5bd0a4-4c7e-4a8c-9d0c-3f4b1de3b6a1'],
+  })
+  // class-validator checks the decorator nearest the property first: presence, ids, then counts.
+  @ArrayUnique({ message: 'timeseries_ids must not name a timeseries twice' })
+  @ArrayMaxSize(MAX_TIMESERIES_PER_REQUEST, {
+    message: `timeseries_ids may name at most ${MAX_TIMESERIES_PER_REQUEST} timeseries`,
+  })
+  @Matches(UUID, { each: true, message: 'each of timeseries_ids must be a UUID' })
+  @ArrayMinSize(1, { message: 'timeseries_ids is required' })
+  @IsDefined({ message: 'timeseries_ids is required' })
+  @Transform(asIdList)
+  timeseries_ids!: string[];
+}
+
+/** The timeseries and one metric (default Raw): what every route but the raw read selects. */
+export class MetricSelectionDto extends TimeseriesSelectionDto {
+  @ApiPropertyOptional({ enum: METRICS, default: DEFAULT_METRIC })
+  @IsOptional()
+  @IsIn(METRICS, { message: `metric must be one of ${METRICS.join(', ')}` })
+  metric?: string;
+}
+
+/**
+ * What a 400 of a route that selects timeseries may be about, for the routes' error descriptions.
+ */
+export const SELECTION_ERRORS =
+  `timeseries_ids missing, invalid, repeated, more than ${MAX_TIMESERIES_PER_REQUEST}, or not timeseries of this ` +
+  'device; an invalid metric; an unknown query parameter';

@@ -1,0 +1,4 @@
+import { Sample } from './sample.entity';
+
+/** The entities of the samples storage, registered by SeriesModule (TypeOrmModule.forFeature). */
+export const SERIES_ENTITIES = [Sample];
