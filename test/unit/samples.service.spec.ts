@@ -46,6 +46,7 @@ class FakeRepository implements Pick<SamplesRepository, 'write' | 'delete' | 're
     const rows = this.rows.slice(0, params.limit + 1);
     return Promise.resolve({
       probe: rows.slice(params.limit - 1, params.limit + 1),
+      // eslint-disable-next-line @typescript-eslint/require-await -- a fake has nothing to wait for
       rows: async function* () {
         yield rows.slice(0, params.limit);
       },
