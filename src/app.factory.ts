@@ -5,6 +5,7 @@ import helmet from 'helmet';
 import { AppModule } from './app.module';
 import { buildOpenApiDocument } from './app.openapi';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
+import { drainRefusedBodies } from './common/body-drain';
 import { decompressBodies } from './common/compressed-body';
 import type { Feature } from './common/feature';
 import { CORRELATION_ID_HEADER, correlationIdOf } from './common/correlation-id';
@@ -29,7 +30,9 @@ import { MetricsService } from './metrics/metrics.service';
  * The service speaks plain HTTP, so by default it sends neither `Strict-Transport-Security` nor
  * the CSP's `upgrade-insecure-requests` (helmet's defaults): a browser that opens it by any name but
  * localhost would rewrite Swagger UI's own scripts and styles to https and fail to load them.
- * Behind a TLS-terminating proxy, HTTPS_ONLY=true sends both.
+ * Nor `Cross-Origin-Opener-Policy` and `Origin-Agent-Cluster`: a browser ignores them on an origin
+ * that is not secure (http:// by any name but localhost) and says so in the console, as an error
+ * and a warning. Behind a TLS-terminating proxy, HTTPS_ONLY=true sends them all.
  */
 function securityHeaders(httpsOnly: boolean) {
   return helmet({
@@ -37,6 +40,8 @@ function securityHeaders(httpsOnly: boolean) {
       directives: { ...CONTENT_SECURITY_POLICY, upgradeInsecureRequests: httpsOnly ? [] : null },
     },
     strictTransportSecurity: httpsOnly ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    crossOriginOpenerPolicy: httpsOnly ? { policy: 'same-origin' } : false,
+    originAgentCluster: httpsOnly,
   });
 }
 
@@ -102,6 +107,8 @@ export async function createApp(
     void reply.header(CORRELATION_ID_HEADER, request.id);
     headers(request.raw, reply.raw, (error) => done(error instanceof Error ? error : undefined));
   });
+  // A refused body is read to its end (up to a bound) so the client can read the answer.
+  drainRefusedBodies(fastify);
   // While shutting down, answers close their connection, so a keep-alive client holding one
   // open does not keep the server from closing once its in-flight requests are answered.
   let closing = false;

@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
 
+import { ConfigError, EnvReader, type Env } from './env-reader';
+
 /**
  * Every environment variable the service reads, parsed and validated in one place.
  * The README's configuration table documents the same names and defaults;
@@ -135,11 +137,7 @@ export const CONFIG_VARIABLES = [
   'SHUTDOWN_GRACE_MS',
 ] as const;
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
-
-type Env = Readonly<Record<string, string | undefined>>;
+export { ConfigError };
 
 /** Reads and validates the configuration; throws a ConfigError whose message names the variable. */
 export function loadConfig(env: Env = process.env): AppConfig {
@@ -258,79 +256,4 @@ function isAlgorithm(value: string): value is JwtAlgorithm {
     (ASYMMETRIC_ALGORITHMS as readonly string[]).includes(value) ||
     (SYMMETRIC_ALGORITHMS as readonly string[]).includes(value)
   );
-}
-
-class EnvReader {
-  constructor(private readonly env: Env) {}
-
-  /** A set, non-blank value, trimmed; undefined when unset or blank. */
-  string(name: string): string | undefined {
-    const value = this.env[name]?.trim();
-    return value ? value : undefined;
-  }
-
-  int(name: string, fallback: number, min: number, max: number): number {
-    const raw = this.string(name);
-    if (raw === undefined) return fallback;
-    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-      throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}".`);
-    }
-    return Number(raw);
-  }
-
-  bool(name: string, fallback: boolean): boolean {
-    const raw = this.string(name)?.toLowerCase();
-    if (raw === undefined) return fallback;
-    if (['true', '1', 'yes', 'on'].includes(raw)) return true;
-    if (['false', '0', 'no', 'off'].includes(raw)) return false;
-    throw new ConfigError(`${name} must be true or false, got "${raw}".`);
-  }
-
-  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
-    const raw = this.string(name);
-    if (raw === undefined) return fallback;
-    const found = allowed.find((value) => value === raw.toLowerCase());
-    if (!found) throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${raw}".`);
-    return found;
-  }
-
-  list(name: string, fallback: string[]): string[] {
-    const raw = this.string(name);
-    if (raw === undefined) return fallback;
-    const items = raw
-      .split(',')
-      .map((item) => item.trim())
-      .filter(Boolean);
-    if (items.length === 0) throw new ConfigError(`${name} must list at least one value.`);
-    return items;
-  }
-
-  url(name: string): string | undefined {
-    const raw = this.string(name);
-    if (raw === undefined) return undefined;
-    if (!URL.canParse(raw) || !/^https?:$/.test(new URL(raw).protocol)) {
-      throw new ConfigError(`${name} must be an http(s) URL, got "${raw}".`);
-    }
-    return raw;
-  }
-
-  redisUrl(name: string): string | undefined {
-    const raw = this.string(name);
-    if (raw === undefined) return undefined;
-    if (!URL.canParse(raw) || !/^rediss?:$/.test(new URL(raw).protocol)) {
-      throw new ConfigError(`${name} must be a redis:// or rediss:// URL, got "${raw}".`);
-    }
-    return raw;
-  }
-
-  databaseUrl(name: string): string | undefined {
-    const raw = this.string(name);
-    if (raw === undefined) return undefined;
-    if (!URL.canParse(raw) || !/^postgres(ql)?:$/.test(new URL(raw).protocol)) {
-      throw new ConfigError(
-        `${name} must be a postgres:// or postgresql:// connection URL (leave it unset for the embedded database).`,
-      );
-    }
-    return raw;
-  }
 }

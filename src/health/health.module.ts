@@ -1,13 +1,15 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 
-import { HealthController } from './health.controller';
 import type { Feature } from '../common/feature';
+import { HealthController } from './health.controller';
+import { ReadinessService } from './readiness.service';
 
 /** `GET /health` (liveness) and `GET /health/ready` (database reachable), without auth. */
 @Module({
   imports: [TerminusModule.forRoot({ logger: false })],
   controllers: [HealthController],
+  providers: [ReadinessService],
 })
 export class HealthModule {}
 

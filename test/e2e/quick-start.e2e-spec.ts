@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 
 import { buildServer, ROOT, startServer, type ServerProcess } from '../support/server-process';
@@ -78,6 +79,37 @@ describe('quick start: the built server, a dev token and the seed request', () =
     expect(requestLines.length).toBeGreaterThan(0);
     expect(requestLines.every((line) => line.correlationId === '764ff302-7ba1-42dc-bd4e-e1e883e9a76b')).toBe(true);
     expect(server.output()).not.toContain(token);
+  });
+
+  it("lets Node's fetch (undici) read the 413 of a body over the limit, on both body-limited routes", async () => {
+    const token = devToken();
+    const deviceId = `limits-${Date.now()}`;
+    const post = (path: string, body: Buffer, headers: Record<string, string> = {}) =>
+      fetch(`${server.baseUrl}/apollo/devices/${deviceId}/${path}`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', ...headers },
+        body,
+      }).then(async (response) => [response.status, ((await response.json()) as { status: unknown }).status]);
+    // Four times each route's limit: the server answers long before the client has sent it all.
+    const over = (bytes: number) => Buffer.from(`[${' '.repeat(bytes)}]`);
+    expect(await post('timeseries', over(4 * 2 * 1024 * 1024))).toEqual([
+      413,
+      { Message: 'Request body is larger than the limit of 2097152 bytes', Code: '413' },
+    ]);
+    expect(await post('timeseries/samples', over(4 * 8 * 1024 * 1024))).toEqual([
+      413,
+      { Message: 'Request body is larger than the limit of 8388608 bytes', Code: '413' },
+    ]);
+    // A small gzip body that inflates past the limit: refused while the client may still be sending.
+    expect(await post('timeseries/samples', gzipSync(over(9 * 1024 * 1024)), { 'Content-Encoding': 'gzip' })).toEqual([
+      413,
+      { Message: 'Request body is larger than the limit of 8388608 bytes', Code: '413' },
+    ]);
+    // The connection the refused bodies were drained from serves the next request.
+    expect(await post('timeseries', Buffer.from('[{"id":"p","pointType":"t"}]'))).toEqual([
+      202,
+      { Message: '', Code: '202' },
+    ]);
   });
 
   it('finishes and commits a 1000-point POST in flight on SIGTERM, then exits 0', async () => {
@@ -162,6 +194,40 @@ describe('start-up refusals', () => {
       'Configuration error: CONTINUATION_SECRET must be set in production (the same value on every instance).\n',
     );
   });
+
+  /** An older Node.js on this machine (Debian's /usr/bin/node is 20 on these machines), if there is one. */
+  const olderNode = (() => {
+    try {
+      const version = execFileSync('/usr/bin/node', ['--version']).toString().trim();
+      return Number(/^v(\d+)/.exec(version)?.[1]) < 24 ? { path: '/usr/bin/node', version } : undefined;
+    } catch {
+      return undefined;
+    }
+  })();
+
+  (olderNode ? it : it.skip)(
+    `refuses to start on ${olderNode?.version ?? 'an older Node.js (none here)'} with one line`,
+    () => {
+      const result = (() => {
+        try {
+          execFileSync(olderNode!.path, ['dist/src/main.js'], {
+            cwd: ROOT,
+            env: { PATH: process.env.PATH, DATA_DIR: mkdtempSync(join(tmpdir(), 'dtapi-old-node-')), PORT: '0' },
+            stdio: 'pipe',
+            timeout: 30_000,
+          });
+          return { status: 0, stderr: '' };
+        } catch (error) {
+          const failure = error as { status: number; stderr: Buffer };
+          return { status: failure.status, stderr: failure.stderr.toString() };
+        }
+      })();
+      expect(result).toEqual({
+        status: 1,
+        stderr: `Node.js 24.11 or later is required (package.json engines ">=24.11"), this is Node.js ${olderNode!.version.slice(1)}: install Node.js 24 LTS (see .nvmrc).\n`,
+      });
+    },
+  );
 
   it('refuses a bad setting with a sentence naming the variable', () => {
     const result = start({ PORT: 'eighty' });

@@ -40,11 +40,17 @@ describe('the service around the endpoint', () => {
       expect(response.headers.allow).toBe('GET, HEAD');
     });
 
-    it('answers an over-long path parameter with 414 in the envelope, without echoing it', async () => {
-      const response = await t.request({ method: 'POST', url: `/apollo/devices/${'a'.repeat(5000)}/timeseries` });
+    it('answers an over-long path parameter with 414 in the envelope, without echoing it, and traceable', async () => {
+      const response = await t.request({
+        method: 'POST',
+        url: `/apollo/devices/${'a'.repeat(5000)}/timeseries`,
+        headers: { 'x-correlation-id': 'trace-414' },
+      });
       expect(response.statusCode).toBe(414);
       expect(response.json()).toEqual(envelopeOf(414, 'A path parameter is too long'));
-      expect(response.headers['x-correlation-id']).toBeDefined();
+      expect(response.body).not.toContain('aaaa');
+      // The framework's own answer carries the request's correlation id, like every other answer.
+      expect(response.headers['x-correlation-id']).toBe('trace-414');
     });
 
     it('answers a broken percent-encoding with 400 in the envelope', async () => {

@@ -32,6 +32,8 @@ describeInBrowser('Swagger UI in a real browser, opened by a host name over HTTP
   let browser: Browser;
   let page: Page;
   const failedRequests: string[] = [];
+  /** What the page said in the console as an error or a warning, and uncaught errors. */
+  const consoleProblems: string[] = [];
   let timeseriesId = '';
   const collection = uniqueCollection();
   const deviceId = uniqueDevice('TestDevice');
@@ -55,6 +57,10 @@ describeInBrowser('Swagger UI in a real browser, opened by a host name over HTTP
     });
     page = await browser.newPage();
     page.on('requestfailed', (request) => failedRequests.push(`${request.url()}: ${request.failure()?.errorText}`));
+    page.on('console', (message) => {
+      if (['error', 'warning'].includes(message.type())) consoleProblems.push(`${message.type()}: ${message.text()}`);
+    });
+    page.on('pageerror', (error) => consoleProblems.push(`pageerror: ${error.message}`));
     const { port } = t.app.getHttpServer().address() as { port: number };
     await page.goto(`http://${HOST}:${port}/docs`);
     await page.locator('.swagger-ui .information-container').waitFor();
@@ -108,8 +114,10 @@ describeInBrowser('Swagger UI in a real browser, opened by a host name over HTTP
     await expect(page.locator('button.authorize.locked').count()).resolves.toBeGreaterThan(0);
   });
 
-  it("runs Try it out on the POST with the seed's body and gets 202", async () => {
+  it("runs Try it out on the POST with the seed's body and gets 202, with no correlation id filled in", async () => {
     const block = await tryItOut('postTimeseries', { deviceId, erCollectionId: collection });
+    // An example there would send one id with every call of every user: the service makes one per request.
+    expect(await block.locator('tr[data-param-name="x-correlation-id"] input').first().inputValue()).toBe('');
     const status = await block.locator('.live-responses-table .response .response-col_status').first().innerText();
     const body = await block.locator('.live-responses-table .response-col_description pre').first().innerText();
     await page.screenshot({ path: join(tmpdir(), 'swagger-ui-post.png'), fullPage: false });
@@ -159,5 +167,9 @@ describeInBrowser('Swagger UI in a real browser, opened by a host name over HTTP
       ['2026-11-26T08:00:00.000Z', 21.5],
       ['2026-11-26T08:15:00.123456Z', 22.25],
     ]);
+  });
+
+  it('said nothing in the console: no error, no warning (a policy header ignored over http is one)', () => {
+    expect(consoleProblems).toEqual([]);
   });
 });

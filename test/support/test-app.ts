@@ -7,6 +7,7 @@ import type { InjectOptions, LightMyRequestResponse as Response } from 'fastify'
 import { DataSource } from 'typeorm';
 
 import { createApp } from '../../src/app.factory';
+import type { Feature } from '../../src/common/feature';
 import { loadConfig, type AppConfig } from '../../src/config/config';
 import { ApiClient } from './api-client';
 import { onServer, TEST_DATABASE_URL_VARIABLE, throwawayDatabaseUrl } from './test-database';
@@ -38,7 +39,7 @@ export const usesServer = (): boolean => Boolean(process.env[TEST_DATABASE_URL_V
  */
 export async function startTestApp(
   env: Record<string, string> = {},
-  options: { dataDir?: string; ownDatabase?: boolean } = {},
+  options: { dataDir?: string; ownDatabase?: boolean; features?: readonly Feature[] } = {},
 ): Promise<TestApp> {
   const sharedUrl = process.env[TEST_DATABASE_URL_VARIABLE];
   if (sharedUrl && !options.ownDatabase && Number(env.SAMPLES_RETENTION_DAYS ?? 0) > 0) {
@@ -64,7 +65,7 @@ export async function startTestApp(
         : {}),
     ...env,
   });
-  const app = await createApp(config).catch(async (error: unknown) => {
+  const app = await createApp(config, options.features).catch(async (error: unknown) => {
     await dropOwn();
     throw error;
   });

@@ -131,25 +131,6 @@ describe('docker-compose.yml', () => {
   });
 });
 
-describe('the Node.js release', () => {
-  const engines = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { engines: { node: string } })
-    .engines.node;
-  const major = /^>=(\d+)\./.exec(engines)?.[1];
-  const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
-  const ci = readFileSync(join(ROOT, '.ci', 'run'), 'utf8');
-
-  it('is one LTS line in package.json engines, the Docker image and CI', () => {
-    expect(major).toBe('24');
-    const images = [...dockerfile.matchAll(/^FROM node:(\d+)-/gm)].map((m) => m[1]);
-    expect(images).toEqual([major, major]);
-    expect(/^NODE_VERSION=(\d+)\./m.exec(ci)?.[1]).toBe(major);
-  });
-
-  it('is at most the release these tests run on (engines is a floor)', () => {
-    expect(Number(process.versions.node.split('.')[0])).toBeGreaterThanOrEqual(Number(major));
-  });
-});
-
 describe('README', () => {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
 
