@@ -11,8 +11,11 @@
  * its envelope from a cursor in a REPEATABLE READ transaction, 2,000 rows at a time, as the
  * service's SamplesRepository.openExport does.
  *
- * Left out, because no benchmark request needs them: SAMPLES_RETENTION_DAYS (off by default),
- * `deflate` bodies, and the service's exact wording of every error message (the statuses and the
+ * The 400s of the body as a whole (empty, too many, duplicates), of a query parameter its DTO
+ * refuses (an instant, granularity, timeZone), of a continuation token and of unknown timeseries
+ * are worded as the service words them. Left out, because no benchmark request needs them:
+ * SAMPLES_RETENTION_DAYS (off by default), `deflate` bodies, and the service's exact wording of the
+ * other errors, such as a field of an item the JSON schema refuses (the statuses and the
  * envelope's shape are the same).
  */
 
@@ -22,23 +25,23 @@ const { createGunzip } = require('node:zlib');
 const { samplesStatements } = require('./db-loop');
 const { fromDist } = require('./dist');
 const { envelopeSchema } = require('./envelope');
+const { READ_TOKENS } = require('./samples');
 
-const { parseInstant, instantForDatabase, formatInstant } = fromDist('samples/instants');
+const { parseInstant, instantForDatabase, formatInstant, RFC3339_PATTERN } = fromDist('series/instants');
 const { arrayLiteral } = fromDist('database/array-literal');
-const { METRICS, metricCode, metricName, DEFAULT_METRIC } = fromDist('samples/metrics');
-const { UUID_PATTERN, DECIMAL_PATTERN, DECIMAL_MAX_LENGTH, RFC3339_PATTERN } = fromDist('samples/sample-rules');
+const { METRICS, metricCode, metricName, DEFAULT_METRIC } = fromDist('series/metrics');
+const { UUID_PATTERN } = fromDist('common/uuid');
+const { DECIMAL_PATTERN, DECIMAL_MAX_LENGTH } = fromDist('samples/sample-value');
+const { MAX_REPORTED_ERRORS, namedPaths, summarize } = fromDist('common/field-errors');
 const { ContinuationTokens, continuationSecret } = fromDist('common/continuation-token');
-const { DEFAULT_SAMPLES_PAGE, MAX_SAMPLES_PAGE, MAX_TIMESERIES_PER_READ, ORDERS } = fromDist(
-  'samples/dto/read-samples-query.dto',
-);
-const { DEFAULT_LATEST, MAX_LATEST, FILLS } = fromDist('samples/dto/analytics-query.dto');
-const { AGGREGATES } = fromDist('samples/analytics.sql');
-const { parseGranularity, maxBucketsOf, isTimeZone } = fromDist('samples/granularity');
-const { MAX_BUCKETS } = fromDist('samples/analytics.service');
-const { monthOf, nextMonth, partitionName } = fromDist('samples/sample-partitions');
+const { MAX_TIMESERIES_PER_REQUEST } = fromDist('series/dto/timeseries-selection.dto');
+const { DEFAULT_SAMPLES_PAGE, MAX_SAMPLES_PAGE, ORDERS } = fromDist('samples/dto/read-samples-query.dto');
+const { DEFAULT_LATEST, MAX_LATEST } = fromDist('analytics/dto/analytics-query.dto');
+const { AGGREGATES, FILLS, MAX_BUCKETS, aggregatesOf } = fromDist('analytics/aggregates');
+const { GRANULARITY_FORMS, parseGranularity, maxBucketsOf, isTimeZone } = fromDist('analytics/granularity');
+const { monthOf, nextMonth, partitionName } = fromDist('series/sample-partitions');
 const { READ_SCOPES, WRITE_SCOPES } = fromDist('auth/scopes');
 
-const READ_TOKEN_PURPOSE = 'samples.read.v1';
 const EXPORT_BATCH = 2000;
 const PARTITION_LOCK = 7_341_955_120;
 const OK = { Message: '', Code: '200' };
@@ -48,12 +51,12 @@ const instant = { type: 'string', pattern: RFC3339_PATTERN };
 const idList = {
   type: 'array',
   minItems: 1,
-  maxItems: MAX_TIMESERIES_PER_READ,
+  maxItems: MAX_TIMESERIES_PER_REQUEST,
   uniqueItems: true,
   items: uuid,
 };
 
-/** The samples body as a JSON schema (the rules of src/samples/sample-rules.ts). */
+/** The samples body as a JSON schema (the rules of src/samples/dto/sample-input.dto.ts, SAMPLE_SCHEMA). */
 const sampleListSchema = (/** @type {number} */ maxSamples) => ({
   type: 'array',
   minItems: 1,
@@ -110,12 +113,28 @@ function registerSampleRoutes(app, { pool, config, prepared, HttpError, assertCa
   const exportLimit = config.limits.samplesExportLimit;
   const invalid = (/** @type {string} */ message, /** @type {string} */ path) =>
     new HttpError(400, message, { errors: [{ path, message }] });
+  /** A query parameter its DTO refuses, worded as the service's validation pipe words it. */
+  const invalidParameter = (/** @type {string} */ path, /** @type {string} */ message) =>
+    new HttpError(400, `Invalid request: ${path}: ${message}`, { errors: [{ path, message }] });
+  /** An item of the samples body the service's DTO refuses, worded as JsonArrayPipe words it. */
+  const invalidItem = (/** @type {string} */ path, /** @type {string} */ message) =>
+    new HttpError(400, `Invalid samples: ${path}: ${message}`, { errors: [{ path, message }] });
+  /** A refused value as the service's DTOs quote it (analytics-query.dto.ts). */
+  const shown = (/** @type {unknown} */ value) =>
+    JSON.stringify(typeof value === 'string' ? value.slice(0, 64) : value);
 
-  /** @param {readonly string[]} paths */
-  const unknownTimeseries = (paths) =>
-    new HttpError(400, `Unknown timeseries: ${paths.slice(0, 5).join(', ')} not timeseries of this device`, {
-      errors: paths.slice(0, 100).map((path) => ({ path, message: 'is not a timeseries of this device' })),
-    });
+  /** A 400 naming the paths whose timeseries are not the device's (src/series/timeseries-selection.ts). */
+  const unknownTimeseries = (/** @type {readonly string[]} */ paths) =>
+    new HttpError(
+      400,
+      `Unknown timeseries: ${namedPaths(paths)} ${paths.length === 1 ? 'is' : 'are'} not timeseries of this device`,
+      {
+        errors: paths.slice(0, MAX_REPORTED_ERRORS).map((path) => ({
+          path,
+          message: `${path.replace(/^.*\./, '')} is not a timeseries of this device`,
+        })),
+      },
+    );
 
   /** The series keys of `ids`, after the access check (TimeseriesSelection). */
   async function seriesKeysOf(/** @type {string} */ deviceId, /** @type {string[]} */ ids, /** @type {any} */ access) {
@@ -134,7 +153,7 @@ function registerSampleRoutes(app, { pool, config, prepared, HttpError, assertCa
     const us = (/** @type {string | undefined} */ text, /** @type {string} */ path) => {
       if (text === undefined) return null;
       const parsed = parseInstant(text);
-      if (!parsed.ok) throw invalid(`Invalid request: ${path}: ${path} ${parsed.problem}`, path);
+      if (!parsed.ok) throw invalidParameter(path, `${path} ${parsed.problem}`);
       return parsed.us;
     };
     const startUs = us(start, 'startTime');
@@ -169,7 +188,16 @@ function registerSampleRoutes(app, { pool, config, prepared, HttpError, assertCa
   app.post(
     '/apollo/devices/:deviceId/timeseries/samples',
     {
-      config: { scopes: WRITE_SCOPES },
+      config: {
+        scopes: WRITE_SCOPES,
+        /** @type {import('./bare-server').ArrayBody} */
+        arrayBody: {
+          noun: { one: 'sample', many: 'samples' },
+          verb: 'write',
+          maxItems: config.limits.maxSamplesPerRequest,
+          required: ['timeseriesId', 'val', 'timestamp'],
+        },
+      },
       bodyLimit: config.limits.samplesBodyLimit,
       preParsing: (request, _reply, payload, done) => {
         const encoding = String(request.headers['content-encoding'] ?? '')
@@ -210,31 +238,36 @@ function registerSampleRoutes(app, { pool, config, prepared, HttpError, assertCa
       const metrics = new Array(n);
       const instants = new Array(n);
       const values = new Array(n);
-      /** @type {Set<string>} */
-      const keys = new Set();
+      // The first item of each key, and each later repeat (as JsonArrayPipe names them).
+      /** @type {Map<string, number>} */
+      const first = new Map();
+      /** @type {Array<{ path: string, message: string }>} */
+      const repeats = [];
       const raw = metricCode(DEFAULT_METRIC);
       for (let i = 0; i < n; i++) {
         const sample = body[i];
         const parsed = parseInstant(sample.timestamp);
-        if (!parsed.ok)
-          throw invalid(`Invalid samples: [${i}].timestamp: timestamp ${parsed.problem}`, `[${i}].timestamp`);
+        if (!parsed.ok) throw invalidItem(`[${i}].timestamp`, `timestamp ${parsed.problem}`);
         const value = typeof sample.val === 'number' ? sample.val : Number(sample.val);
-        if (!Number.isFinite(value))
-          throw invalid(`Invalid samples: [${i}].val: val must be a finite number`, `[${i}].val`);
+        if (!Number.isFinite(value)) throw invalidItem(`[${i}].val`, 'val must be a finite number');
         const id = sample.timeseriesId.toLowerCase();
         const metric = sample.metric === undefined ? raw : metricCode(sample.metric);
         const key = `${id} ${metric} ${parsed.us}`;
-        if (keys.has(key)) {
-          throw invalid(
-            `Duplicate samples in the request: [${i}]: the same timeseriesId, metric and instant (${formatInstant(parsed.us)})`,
-            `[${i}]`,
-          );
+        const earlier = first.get(key);
+        if (earlier === undefined) first.set(key, i);
+        else if (repeats.length < MAX_REPORTED_ERRORS) {
+          repeats.push({
+            path: `[${i}]`,
+            message: `the same timeseriesId, metric and instant as [${earlier}]: ${formatInstant(parsed.us)}`,
+          });
         }
-        keys.add(key);
         ids[i] = id;
         metrics[i] = metric;
         instants[i] = parsed.us;
         values[i] = value;
+      }
+      if (repeats.length > 0) {
+        throw new HttpError(400, `Duplicate samples in the request: ${summarize(repeats)}`, { errors: repeats });
       }
       const params = {
         deviceId,
@@ -330,7 +363,7 @@ function registerSampleRoutes(app, { pool, config, prepared, HttpError, assertCa
       if (typeof token === 'string' && token) {
         let position;
         try {
-          position = tokens.read(READ_TOKEN_PURPOSE, context, token);
+          position = tokens.read(READ_TOKENS, context, token);
         } catch (error) {
           throw invalid(/** @type {Error} */ (error).message, 'ContinuationToken');
         }
@@ -362,7 +395,7 @@ function registerSampleRoutes(app, { pool, config, prepared, HttpError, assertCa
       const other = descending ? at(range.startUs, '-infinity') : at(range.endUs, 'infinity');
       const params = { streams, bound, other, limit: limit ?? exportLimit };
       const issue = (/** @type {any} */ row) =>
-        tokens.issue(READ_TOKEN_PURPOSE, context, { t: row.ts_us, i: row.timeseries_id, m: row.metric });
+        tokens.issue(READ_TOKENS, context, { t: row.ts_us, i: row.timeseries_id, m: row.metric });
 
       if (paginated) {
         const { rows } = await pool.query(sql.readPage({ ...params, limit: params.limit + 1 }, descending));
@@ -392,9 +425,10 @@ function registerSampleRoutes(app, { pool, config, prepared, HttpError, assertCa
         const probe = (await client.query(sql.probe(params, descending))).rows;
         const [limitth, beyond] = probe;
         if (beyond && limit === undefined) {
-          throw invalid(
-            `The range holds more than SAMPLES_EXPORT_LIMIT (${exportLimit}) samples: read it with paginated=true`,
-            'limit',
+          throw new HttpError(
+            400,
+            `The range holds more than SAMPLES_EXPORT_LIMIT (${exportLimit}) samples: read it with paginated=true, ` +
+              'or with limit and the ContinuationToken of each answer, or a shorter range',
           );
         }
         if (beyond && limitth) void reply.header('ContinuationToken', issue(limitth));
@@ -550,19 +584,28 @@ function registerSampleRoutes(app, { pool, config, prepared, HttpError, assertCa
       const { deviceId } = /** @type {{ deviceId: string }} */ (request.params);
       const query = /** @type {any} */ (request.query);
       const ids = query.timeseries_ids.map((/** @type {string} */ id) => id.toLowerCase());
-      const range = rangeOf(query.startTime, query.endTime);
-      /** @type {any} */
-      let granularity;
-      try {
-        granularity = parseGranularity(query.granularity);
-      } catch (error) {
-        throw invalid(/** @type {Error} */ (error).message, 'granularity');
+      // The query DTO's checks (SampleAggregatesQueryDto), before the rules across parameters.
+      const granularity = parseGranularity(query.granularity);
+      if (granularity === undefined) {
+        throw invalidParameter(
+          'granularity',
+          `granularity must be one of ${GRANULARITY_FORMS}; got ${shown(query.granularity)}`,
+        );
       }
       const timeZone = query.timeZone ?? 'UTC';
-      if (!isTimeZone(timeZone)) throw invalid(`timeZone must be an IANA time zone, got "${timeZone}"`, 'timeZone');
-      const aggregates = [...new Set(String(query.aggregates ?? 'avg').split(','))];
+      if (!isTimeZone(timeZone)) {
+        throw invalidParameter(
+          'timeZone',
+          `timeZone must be an IANA time zone such as Europe/Berlin; got ${shown(timeZone)}`,
+        );
+      }
+      const range = rangeOf(query.startTime, query.endTime);
+      const aggregates = aggregatesOf(query.aggregates);
       const tooMany = () =>
-        invalid(`The range holds more than ${MAX_BUCKETS} buckets of this granularity`, 'granularity');
+        invalid(
+          `The range holds more than ${MAX_BUCKETS} buckets of this granularity: use a shorter range or a longer granularity`,
+          'granularity',
+        );
       if (maxBucketsOf(granularity, range.startUs, range.endUs) > MAX_BUCKETS * 1.5) throw tooMany();
       const metric = metricCode(query.metric ?? DEFAULT_METRIC);
       const seriesKeys = await seriesKeysOf(deviceId, ids, /** @type {any} */ (request).access);

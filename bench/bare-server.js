@@ -46,6 +46,7 @@ const { principalFromClaims } = fromDist('auth/principal');
 const { CORRELATION_ID_HEADER, correlationIdOf } = fromDist('common/correlation-id');
 const { createLogger } = fromDist('common/logger');
 const { RequestLogController } = fromDist('common/request-log');
+const { MAX_REPORTED_ERRORS, summarize } = fromDist('common/field-errors');
 
 const COLLECTION_HEADER = 'ercollectionid';
 const CONTINUATION_TOKEN_HEADER = 'continuationtoken';
@@ -99,6 +100,14 @@ const pointListSchema = (maxPoints) => ({
     properties: { id: safeText(POINT_ID_MAX_LENGTH), pointType: safeText(POINT_TYPE_MAX_LENGTH) },
   },
 });
+
+/**
+ * @typedef {object} ArrayBody what a route's JSON array body holds, for its 400s (as JsonArrayPipe words them)
+ * @property {{ one: string, many: string }} noun
+ * @property {string} verb
+ * @property {number} maxItems
+ * @property {readonly string[]} required the item's required fields
+ */
 
 const DEVICE_PARAMS = {
   type: 'object',
@@ -248,7 +257,16 @@ function createBareServer(config, options) {
   app.post(
     '/apollo/devices/:deviceId/timeseries',
     {
-      config: { scopes: WRITE_SCOPES },
+      config: {
+        scopes: WRITE_SCOPES,
+        /** @type {ArrayBody} */
+        arrayBody: {
+          noun: { one: 'point', many: 'points' },
+          verb: 'register',
+          maxItems: maxPoints,
+          required: ['id', 'pointType'],
+        },
+      },
       schema: {
         params: DEVICE_PARAMS,
         body: pointListSchema(maxPoints),
@@ -485,25 +503,23 @@ function createBareServer(config, options) {
     );
   }
 
-  /** @param {Array<{ id: string }>} points */
+  /**
+   * A 400 naming each later point with the id of an earlier one, and that one (as JsonArrayPipe does).
+   * @param {Array<{ id: string }>} points
+   */
   function duplicateIds(points) {
-    /** @type {Map<string, string[]>} */
-    const seen = new Map();
+    /** @type {Map<string, number>} */
+    const first = new Map();
+    /** @type {Array<{ path: string, message: string }>} */
+    const repeats = [];
     points.forEach((point, index) => {
-      const paths = seen.get(point.id);
-      if (paths) paths.push(`[${index}]`);
-      else seen.set(point.id, [`[${index}]`]);
+      const earlier = first.get(point.id);
+      if (earlier === undefined) first.set(point.id, index);
+      else if (repeats.length < MAX_REPORTED_ERRORS) {
+        repeats.push({ path: `[${index}].id`, message: `the same id as [${earlier}]: ${JSON.stringify(point.id)}` });
+      }
     });
-    const duplicates = [...seen].filter(([, paths]) => paths.length > 1);
-    return new HttpError(
-      400,
-      `Duplicate point ids in the request: ${duplicates.map(([id, paths]) => `${JSON.stringify(id)} at ${paths.join(', ')}`).join('; ')}`,
-      {
-        errors: duplicates.flatMap(([id, paths]) =>
-          paths.map((path) => ({ path: `${path}.id`, message: `duplicate id ${JSON.stringify(id)}` })),
-        ),
-      },
-    );
+    return new HttpError(400, `Duplicate points in the request: ${summarize(repeats)}`, { errors: repeats });
   }
 
   registerSampleRoutes(app, {
@@ -520,7 +536,7 @@ function createBareServer(config, options) {
   });
 
   app.setErrorHandler((error, request, reply) => {
-    const { status, message, errors, headers } = resolveError(error, maxPoints, config.http.bodyLimit);
+    const { status, message, errors, headers } = resolveError(error, request, config.http.bodyLimit);
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     void reply
       .code(status)
@@ -549,16 +565,20 @@ const UNAVAILABLE_SQLSTATES = new Set(['57014', '57P01', '57P02', '57P03', '5330
 /**
  * Maps any failure to the envelope's status, message and field errors.
  * @param {any} error
- * @param {number} maxPoints
+ * @param {import('fastify').FastifyRequest} request
  * @param {number} bodyLimit
  * @returns {{ status: number, message: string, errors?: Array<{ path: string, message: string }>, headers: Record<string, string> }}
  */
-function resolveError(error, maxPoints, bodyLimit) {
+function resolveError(error, request, bodyLimit) {
   if (error instanceof HttpError) {
     return { status: error.status, message: error.message, errors: error.errors, headers: error.headers };
   }
-  if (Array.isArray(error?.validation)) return validationFailure(error.validation, error.validationContext, maxPoints);
-  // The service's own domain errors, thrown by its code imported from dist/ (e.g. parseGranularity).
+  if (Array.isArray(error?.validation)) {
+    /** @type {ArrayBody | undefined} */
+    const arrayBody = request.routeOptions.config.arrayBody;
+    return validationFailure(error.validation, error.validationContext, arrayBody, request.body);
+  }
+  // The service's own domain errors, thrown by its code imported from dist/ (e.g. ContinuationTokens.read).
   if (typeof error?.kind === 'string' && DOMAIN_STATUS[error.kind]) {
     return {
       status: DOMAIN_STATUS[error.kind],
@@ -588,19 +608,32 @@ function resolveError(error, maxPoints, bodyLimit) {
  * The first Ajv error as the service would word it, with a field path like `[3].pointType`.
  * @param {Array<{ instancePath: string, keyword: string, message?: string, params: Record<string, any> }>} issues
  * @param {string} part body, params or querystring
- * @param {number} maxPoints
+ * @param {ArrayBody | undefined} arrayBody the route's array body, if it has one
+ * @param {unknown} body
  */
-function validationFailure(issues, part, maxPoints) {
+function validationFailure(issues, part, arrayBody, body) {
   const issue = issues[0];
   const segments = issue.instancePath.split('/').slice(1);
-  if (part === 'body' && segments.length === 0) {
+  if (part === 'body' && arrayBody && segments.length === 0) {
+    const { noun, verb, maxItems } = arrayBody;
     const message =
       issue.keyword === 'minItems'
-        ? 'No points provided'
+        ? `No ${noun.many} provided`
         : issue.keyword === 'maxItems'
-          ? `Too many points: a request may register at most ${maxPoints} points`
-          : 'The request body must be a JSON array of points';
+          ? `Too many ${noun.many}: a request may ${verb} at most ${maxItems} ${noun.many}, got ${/** @type {unknown[]} */ (body).length}`
+          : `The request body must be a JSON array of ${noun.many}`;
     return { status: 400, message, headers: {} };
+  }
+  if (part === 'body' && arrayBody && segments.length === 1 && issue.keyword === 'type') {
+    const { noun, required } = arrayBody;
+    const path = `[${segments[0]}]`;
+    const message = `each ${noun.one} must be an object with ${required.slice(0, -1).join(', ')} and ${required[required.length - 1]}`;
+    return {
+      status: 400,
+      message: `Invalid ${noun.many}: ${path}: ${message}`,
+      errors: [{ path, message }],
+      headers: {},
+    };
   }
   if (issue.keyword === 'additionalProperties') segments.push(issue.params.additionalProperty);
   if (issue.keyword === 'required') segments.push(issue.params.missingProperty);
@@ -612,7 +645,7 @@ function validationFailure(issues, part, maxPoints) {
       : issue.keyword === 'pattern'
         ? `${field} must not be empty or blank, nor contain control characters`
         : `${field} ${issue.message ?? 'is invalid'}`;
-  const label = part === 'body' ? 'Invalid points' : 'Invalid request';
+  const label = part === 'body' && arrayBody ? `Invalid ${arrayBody.noun.many}` : 'Invalid request';
   return { status: 400, message: `${label}: ${path}: ${message}`, errors: [{ path, message }], headers: {} };
 }
 

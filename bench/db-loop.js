@@ -50,13 +50,15 @@ function statements(prepared) {
 }
 
 /**
- * The service's samples statements (src/samples/samples.sql.ts, analytics.sql.ts), named or not:
- * each takes the parameters the service builds and gives the query node-postgres sends.
+ * The service's samples statements (src/series/series.sql.ts, src/samples/samples.sql.ts,
+ * src/analytics/analytics.sql.ts), named or not: each takes the parameters the service builds and
+ * gives the query node-postgres sends.
  * @param {boolean} prepared
  */
 function samplesStatements(prepared) {
+  const SERIES = fromDist('series/series.sql');
   const S = fromDist('samples/samples.sql');
-  const A = fromDist('samples/analytics.sql');
+  const A = fromDist('analytics/analytics.sql');
   /** @param {{ name: string, text: string, bind: (p: any) => unknown[] }} statement @param {any} params */
   const query = (statement, params) =>
     prepared
@@ -66,7 +68,7 @@ function samplesStatements(prepared) {
     /** @param {any} params WriteSamplesParams (arrays, or PostgreSQL array literals in their place) */
     write: (params) => query(S.WRITE_SAMPLES, params),
     /** @param {{ deviceId: string, timeseriesIds: readonly string[] }} params */
-    lookup: (params) => query(S.LOOKUP_SERIES, params),
+    lookup: (params) => query(SERIES.LOOKUP_SERIES, params),
     /** @param {any} params ReadSamplesParams @param {boolean} descending */
     readPage: (params, descending) => query(S.readStatementFor(params.streams.length, descending), params),
     /** @param {any} params @param {boolean} descending */

@@ -244,7 +244,7 @@ async function checkSampleReads(context, servers, scenarioNames) {
  * @param {SamplesContext} context
  */
 function dbRead(scenario, read, work, client, context) {
-  const { instantForDatabase } = fromDist('samples/instants');
+  const { instantForDatabase } = fromDist('series/instants');
   const { reads } = context;
   const at = (/** @type {number} */ ms) => instantForDatabase(ms * 1000);
   switch (scenario) {
@@ -277,7 +277,7 @@ function dbRead(scenario, read, work, client, context) {
     case 'latest':
       return work.latest(client, { deviceId: reads.bulkDevice, ids: read.ids, n: 1 });
     case 'aggregates': {
-      const granularity = fromDist('samples/granularity').parseGranularity('PT1H');
+      const granularity = fromDist('analytics/granularity').parseGranularity('PT1H');
       return work.aggregates(client, {
         deviceId: reads.bulkDevice,
         ids: read.ids,
@@ -286,7 +286,7 @@ function dbRead(scenario, read, work, client, context) {
         end: at(read.endMs),
         step: granularity.step,
         days: granularity.days,
-        maxBuckets: fromDist('samples/analytics.service').MAX_BUCKETS,
+        maxBuckets: fromDist('analytics/aggregates').MAX_BUCKETS,
       });
     }
     default:

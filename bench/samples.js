@@ -40,8 +40,15 @@ const READ_VARIANTS = 16;
 const PAGE_DEPTH = 500;
 const PAGE = 1000;
 const EXPORT_SAMPLES = 100_000;
-/** Purpose of the service's samples read tokens (src/samples/samples.service.ts, READ_TOKEN_PURPOSE). */
-const READ_TOKEN_PURPOSE = 'samples.read.v1';
+/**
+ * The purpose of the service's samples read tokens (src/samples/samples-read.service.ts, READ_TOKENS):
+ * its name is signed into every token, `validFor` completes the 400 of a token sent with another query.
+ */
+const READ_TOKENS = {
+  name: 'samples.read.v1',
+  validFor:
+    'this read: it was modified, or issued for another device, timeseries_ids, metric, startTime, endTime, orderby or paginated',
+};
 /** The measurement and tag of the peers' line protocol: `samples,sid=<timeseriesId> val=<value> <ms>`. */
 const LINE_MEASUREMENT = 'samples';
 /** Placeholder byte in a body template where a request's instant goes. */
@@ -290,13 +297,13 @@ function peerDevices(/** @type {string} */ group) {
 
 /**
  * The monthly partitions of the data set's months and the next ones, created as the service
- * creates them (src/samples/sample-partitions.ts), so no measured write creates one.
+ * creates them (src/series/sample-partitions.ts), so no measured write creates one.
  * @param {import('pg').Client} client
  * @param {number} fromMs
  * @param {number} toMs
  */
 async function createPartitions(client, fromMs, toMs) {
-  const { monthOf, nextMonth, partitionName } = fromDist('samples/sample-partitions');
+  const { monthOf, nextMonth, partitionName } = fromDist('series/sample-partitions');
   const startOf = (/** @type {{ year: number, month: number }} */ m) =>
     `${m.year}-${String(m.month).padStart(2, '0')}-01T00:00:00Z`;
   /** @type {string[]} */
@@ -475,7 +482,7 @@ function sampleReads(layout, devices, continuationSecret) {
       firstIndex: last + 1,
       afterMs: at(last),
       headers: {
-        continuationtoken: tokens.issue(READ_TOKEN_PURPOSE, context, { t: at(last) * 1000, i: deepId, m: 0 }),
+        continuationtoken: tokens.issue(READ_TOKENS, context, { t: at(last) * 1000, i: deepId, m: 0 }),
       },
     };
   };
@@ -520,7 +527,7 @@ function sampleReads(layout, devices, continuationSecret) {
     /** The token minted for a position, to compare with one the service issued (see checkSampleReads). */
     tokenAfter: (/** @type {number} */ index, /** @type {number} */ startIndex) =>
       tokens.issue(
-        READ_TOKEN_PURPOSE,
+        READ_TOKENS,
         [devices.deep.deviceId, [deepId], null, at(startIndex) * 1000, deepEndMs * 1000, false, true],
         { t: at(index) * 1000, i: deepId, m: 0 },
       ),
@@ -539,6 +546,7 @@ module.exports = {
   PAGE_DEPTH,
   EXPORT_SAMPLES,
   LINE_MEASUREMENT,
+  READ_TOKENS,
   samplesLayout,
   valueAt,
   iso,
