@@ -29,6 +29,8 @@ module.exports = {
       {
         globalSetup: '<rootDir>/test/support/global-setup.ts',
         globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+        // A longer limit for every test and hook (jest reads testTimeout from the root only).
+        setupFilesAfterEnv: ['<rootDir>/test/support/e2e-timeout.ts'],
       },
     ),
   ],

@@ -25,7 +25,7 @@ const { createGunzip } = require('node:zlib');
 const { samplesStatements } = require('./db-loop');
 const { fromDist } = require('./dist');
 const { envelopeSchema } = require('./envelope');
-const { READ_TOKENS } = require('./samples');
+const { readTokens } = require('./samples');
 
 const { parseInstant, instantForDatabase, formatInstant, RFC3339_PATTERN } = fromDist('series/instants');
 const { arrayLiteral } = fromDist('database/array-literal');
@@ -127,7 +127,7 @@ function registerSampleRoutes(app, { pool, config, prepared, HttpError, assertCa
   const unknownTimeseries = (/** @type {readonly string[]} */ paths) =>
     new HttpError(
       400,
-      `Unknown timeseries: ${namedPaths(paths)} ${paths.length === 1 ? 'is' : 'are'} not timeseries of this device`,
+      `Unknown timeseries: ${namedPaths(paths)} ${paths.length === 1 ? 'is not a timeseries' : 'are not timeseries'} of this device`,
       {
         errors: paths.slice(0, MAX_REPORTED_ERRORS).map((path) => ({
           path,
@@ -363,7 +363,7 @@ function registerSampleRoutes(app, { pool, config, prepared, HttpError, assertCa
       if (typeof token === 'string' && token) {
         let position;
         try {
-          position = tokens.read(READ_TOKENS, context, token);
+          position = tokens.read(readTokens(), context, token);
         } catch (error) {
           throw invalid(/** @type {Error} */ (error).message, 'ContinuationToken');
         }
@@ -395,7 +395,7 @@ function registerSampleRoutes(app, { pool, config, prepared, HttpError, assertCa
       const other = descending ? at(range.startUs, '-infinity') : at(range.endUs, 'infinity');
       const params = { streams, bound, other, limit: limit ?? exportLimit };
       const issue = (/** @type {any} */ row) =>
-        tokens.issue(READ_TOKENS, context, { t: row.ts_us, i: row.timeseries_id, m: row.metric });
+        tokens.issue(readTokens(), context, { t: row.ts_us, i: row.timeseries_id, m: row.metric });
 
       if (paginated) {
         const { rows } = await pool.query(sql.readPage({ ...params, limit: params.limit + 1 }, descending));

@@ -40,15 +40,8 @@ const READ_VARIANTS = 16;
 const PAGE_DEPTH = 500;
 const PAGE = 1000;
 const EXPORT_SAMPLES = 100_000;
-/**
- * The purpose of the service's samples read tokens (src/samples/samples-read.service.ts, READ_TOKENS):
- * its name is signed into every token, `validFor` completes the 400 of a token sent with another query.
- */
-const READ_TOKENS = {
-  name: 'samples.read.v1',
-  validFor:
-    'this read: it was modified, or issued for another device, timeseries_ids, metric, startTime, endTime, orderby or paginated',
-};
+/** The purpose of the service's samples read tokens, which the benchmark mints for its deep reads. */
+const readTokens = () => fromDist('samples/read-position').READ_TOKENS;
 /** The measurement and tag of the peers' line protocol: `samples,sid=<timeseriesId> val=<value> <ms>`. */
 const LINE_MEASUREMENT = 'samples';
 /** Placeholder byte in a body template where a request's instant goes. */
@@ -482,7 +475,7 @@ function sampleReads(layout, devices, continuationSecret) {
       firstIndex: last + 1,
       afterMs: at(last),
       headers: {
-        continuationtoken: tokens.issue(READ_TOKENS, context, { t: at(last) * 1000, i: deepId, m: 0 }),
+        continuationtoken: tokens.issue(readTokens(), context, { t: at(last) * 1000, i: deepId, m: 0 }),
       },
     };
   };
@@ -527,7 +520,7 @@ function sampleReads(layout, devices, continuationSecret) {
     /** The token minted for a position, to compare with one the service issued (see checkSampleReads). */
     tokenAfter: (/** @type {number} */ index, /** @type {number} */ startIndex) =>
       tokens.issue(
-        READ_TOKENS,
+        readTokens(),
         [devices.deep.deviceId, [deepId], null, at(startIndex) * 1000, deepEndMs * 1000, false, true],
         { t: at(index) * 1000, i: deepId, m: 0 },
       ),
@@ -546,7 +539,7 @@ module.exports = {
   PAGE_DEPTH,
   EXPORT_SAMPLES,
   LINE_MEASUREMENT,
-  READ_TOKENS,
+  readTokens,
   samplesLayout,
   valueAt,
   iso,

@@ -3,35 +3,20 @@ import type { Readable } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
 
 import type { DeviceAccessScope } from '../auth/device-access-scope';
-import { ContinuationTokens, invalidToken, type TokenPurpose } from '../common/continuation-token';
+import { ContinuationTokens, invalidToken } from '../common/continuation-token';
 import { InvalidRequestError } from '../common/errors';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import type { SampleDto } from '../series/dto/sample.dto';
-import { instantForDatabase } from '../series/instants';
 import { metricCode, METRICS } from '../series/metrics';
-import { databaseInstant, rangeOf, type Range } from '../series/range';
+import { rangeOf } from '../series/range';
 import { toSampleDto } from '../series/sample-answer';
-import type { SamplePositionRow } from '../series/series.sql';
 import { TimeseriesSelection } from '../series/timeseries-selection';
 import { DEFAULT_SAMPLES_PAGE, MAX_SAMPLES_PAGE, type ReadSamplesQueryDto } from './dto/read-samples-query.dto';
+import { bounds, isAfter, positionOf, READ_TOKENS, type ReadPosition } from './read-position';
 import { exportStream } from './samples-export';
 import { SamplesRepository } from './samples.repository';
 import type { ReadSamplesParams, SampleStream } from './samples.sql';
-
-/** The samples reads' continuation tokens: bound to the whole query but `limit`. */
-const READ_TOKENS: TokenPurpose = {
-  name: 'samples.read.v1',
-  validFor:
-    'this read: it was modified, or issued for another device, timeseries_ids, metric, startTime, endTime, orderby or paginated',
-};
-
-/** Where a page ended: the last sample's instant (epoch µs), timeseries id and metric code. */
-interface ReadPosition {
-  t: number;
-  i: string;
-  m: number;
-}
 
 /** A read's answer: a page in memory, or a stream of the whole envelope (unpaginated reads). */
 export type SamplesAnswer =
@@ -142,34 +127,6 @@ export class SamplesReadService {
     }
     return { t, i, m };
   }
-}
-
-/** Where a read starts (`bound`) and the far end of its range (`other`), in its direction. */
-function bounds(
-  range: Range,
-  after: ReadPosition | undefined,
-  descending: boolean,
-): Pick<ReadSamplesParams, 'bound' | 'other'> {
-  if (descending) {
-    return {
-      bound: after ? instantForDatabase(after.t) : databaseInstant(range.endUs, 'infinity'),
-      other: databaseInstant(range.startUs, '-infinity'),
-    };
-  }
-  return {
-    bound: after ? instantForDatabase(after.t) : databaseInstant(range.startUs, '-infinity'),
-    other: databaseInstant(range.endUs, 'infinity'),
-  };
-}
-
-/** Whether stream (id, metric) comes after the cursor's among samples of the same instant. */
-function isAfter(stream: [string, number], cursor: [string, number], descending: boolean): boolean {
-  const order = stream[0] === cursor[0] ? Math.sign(stream[1] - cursor[1]) : stream[0] < cursor[0] ? -1 : 1;
-  return descending ? order < 0 : order > 0;
-}
-
-function positionOf(row: SamplePositionRow): ReadPosition {
-  return { t: row.ts_us, i: row.timeseries_id, m: row.metric };
 }
 
 function limitError(message: string): InvalidRequestError {

@@ -91,7 +91,7 @@ export const READ_SAMPLES_ROUTE: DeviceRouteOptions = {
         `${SELECTION_ERRORS}; an invalid startTime, endTime, orderby, paginated or limit; startTime not before ` +
         'endTime; a malformed, modified or foreign ContinuationToken; or an unpaginated range holding more than ' +
         'SAMPLES_EXPORT_LIMIT samples.',
-      message: 'Unknown timeseries: timeseries_ids[0] is not timeseries of this device',
+      message: 'Unknown timeseries: timeseries_ids[0] is not a timeseries of this device',
     },
   },
 };

@@ -44,7 +44,7 @@ export function unknownTimeseries(paths: readonly string[]): InvalidRequestError
     .slice(0, MAX_REPORTED_ERRORS)
     .map((path) => ({ path, message: `${path.replace(/^.*\./, '')} ${message}` }));
   return new InvalidRequestError(
-    `Unknown timeseries: ${namedPaths(paths)} ${paths.length === 1 ? 'is' : 'are'} not timeseries of this device`,
+    `Unknown timeseries: ${namedPaths(paths)} ${paths.length === 1 ? 'is not a timeseries' : 'are not timeseries'} of this device`,
     errors,
   );
 }

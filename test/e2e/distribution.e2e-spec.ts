@@ -16,7 +16,7 @@ describe('the schema keeps the distribution plan', () => {
   beforeAll(async () => {
     t = await startTestApp();
   });
-  afterAll(() => t.close());
+  afterAll(() => t?.close());
 
   const distributed = (table: string): Extract<TableDistribution, { kind: 'distributed' }> | undefined => {
     const plan = DISTRIBUTION[table];

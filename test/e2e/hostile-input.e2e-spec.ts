@@ -17,7 +17,7 @@ describe('hostile input', () => {
     collection = uniqueCollection();
     writer = token({ collections: [collection] });
   });
-  afterAll(() => t.close());
+  afterAll(() => t?.close());
 
   /**
    * Every row this suite's token can write (its own collection), counted: a rejected request must leave

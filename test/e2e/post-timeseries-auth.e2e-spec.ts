@@ -10,7 +10,7 @@ describe('POST /apollo/devices/{deviceId}/timeseries: who may post', () => {
   beforeAll(async () => {
     t = await startTestApp();
   });
-  afterAll(() => t.close());
+  afterAll(() => t?.close());
 
   beforeEach(() => {
     collection = uniqueCollection();

@@ -11,7 +11,7 @@ describe('POST /apollo/devices/{deviceId}/timeseries', () => {
   beforeAll(async () => {
     t = await startTestApp({ MAX_POINTS_PER_REQUEST: '50', BODY_LIMIT: '8192' });
   });
-  afterAll(() => t.close());
+  afterAll(() => t?.close());
 
   beforeEach(() => {
     collection = uniqueCollection();

@@ -21,7 +21,7 @@ describe('reading timeseries', () => {
   beforeAll(async () => {
     t = await startTestApp();
   });
-  afterAll(() => t.close());
+  afterAll(() => t?.close());
 
   beforeEach(() => {
     collection = uniqueCollection();

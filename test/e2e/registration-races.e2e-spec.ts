@@ -32,8 +32,8 @@ describeOnServer('registration races on PostgreSQL', () => {
     await holder.connect();
   });
   afterAll(async () => {
-    await holder.end();
-    await t.close();
+    await holder?.end();
+    await t?.close();
   });
 
   const points = (ids: string[]) => ids.map((id) => ({ id, pointType: 'temperature' }));

@@ -74,7 +74,7 @@ describe('SQL round trips per POST /apollo/devices/{deviceId}/timeseries', () =>
     collection = uniqueCollection();
     writer = token({ scope: 'apollo_write', collections: [collection] });
   });
-  afterAll(() => t.close());
+  afterAll(() => t?.close());
 
   /** The statements one POST sends, after checking it succeeded. */
   async function statementsOfPost(deviceId: string, body: unknown): Promise<string[]> {

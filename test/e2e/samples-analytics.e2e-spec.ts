@@ -58,7 +58,7 @@ describe('samples analytics', () => {
   beforeAll(async () => {
     t = await startTestApp();
   });
-  afterAll(() => t.close());
+  afterAll(() => t?.close());
   beforeEach(async () => {
     device = await createDevice(t, { points: somePoints(3) });
     ts = device.timeseriesIds[0]!;

@@ -21,7 +21,7 @@ describe('GET /apollo/devices/{deviceId}/timeseries/samples', () => {
   beforeAll(async () => {
     t = await startTestApp({ SAMPLES_EXPORT_LIMIT: '5000' });
   });
-  afterAll(() => t.close());
+  afterAll(() => t?.close());
 
   const write = async (device: DeviceFixture, samples: Array<Record<string, unknown>>) => {
     for (let i = 0; i < samples.length; i += 10_000) {
@@ -301,7 +301,7 @@ describe('GET /apollo/devices/{deviceId}/timeseries/samples', () => {
     expect(answers[0]).toEqual([
       400,
       {
-        status: { Message: 'Unknown timeseries: timeseries_ids[1] is not timeseries of this device', Code: '400' },
+        status: { Message: 'Unknown timeseries: timeseries_ids[1] is not a timeseries of this device', Code: '400' },
         data: null,
         errors: [{ path: 'timeseries_ids[1]', message: 'timeseries_ids[1] is not a timeseries of this device' }],
       },

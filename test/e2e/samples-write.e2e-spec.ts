@@ -26,7 +26,7 @@ describe('POST /apollo/devices/{deviceId}/timeseries/samples', () => {
   beforeAll(async () => {
     t = await startTestApp({ MAX_SAMPLES_PER_REQUEST: '10000', SAMPLES_BODY_LIMIT: '2000000' });
   });
-  afterAll(() => t.close());
+  afterAll(() => t?.close());
   beforeEach(async () => {
     device = await createDevice(t);
     ts = device.timeseriesIds[0]!;
@@ -331,7 +331,7 @@ describe('POST /apollo/devices/{deviceId}/timeseries/samples', () => {
     }
     expect(answers[0]).toEqual({
       status: {
-        Message: 'Unknown timeseries: [1].timeseriesId is not timeseries of this device',
+        Message: 'Unknown timeseries: [1].timeseriesId is not a timeseries of this device',
         Code: '400',
       },
       data: null,
@@ -471,7 +471,7 @@ describeOnServer('concurrent writes of the same keys, from many connections', ()
   beforeAll(async () => {
     t = await startTestApp({ DB_POOL_SIZE: '8' });
   });
-  afterAll(() => t.close());
+  afterAll(() => t?.close());
 
   it('never fail and leave one sample per key, whatever the order of the keys in each request', async () => {
     const device = await createDevice(t, { points: somePoints(4) });

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { buildServer, startServer, type ServerProcess } from '../support/server-process';
+import { startServer, type ServerProcess } from '../support/server-process';
 import { TcpProxy } from '../support/tcp-proxy';
 import {
   onServer,
@@ -59,7 +59,6 @@ describeOnServer('three instances, one behaviour', () => {
   };
 
   beforeAll(async () => {
-    buildServer();
     const target = new URL(redisUrl!);
     redis = new TcpProxy(target.hostname, Number(target.port || 6379));
     await redis.start();
@@ -79,7 +78,7 @@ describeOnServer('three instances, one behaviour', () => {
         }),
       );
     }
-  }, 120_000);
+  });
 
   afterAll(async () => {
     await Promise.all(instances.map((instance) => instance.stop('SIGKILL')));
@@ -254,7 +253,7 @@ describeOnServer('three instances, one behaviour', () => {
       );
       const statuses = await burst(caller().token, RATE_LIMIT * 2);
       expect(statuses.filter((s) => s === 403)).toHaveLength(RATE_LIMIT);
-    }, 120_000);
+    });
   });
 
   it('migrates a new database once when three instances start on it at the same moment', async () => {
@@ -301,7 +300,7 @@ describeOnServer('three instances, one behaviour', () => {
       await Promise.all(starting.map((instance) => instance.stop('SIGKILL')));
       await onServer(serverUrl, (client) => client.query(`DROP DATABASE IF EXISTS "${fresh.name}" WITH (FORCE)`));
     }
-  }, 60_000);
+  });
 
   it('loses no accepted request when one instance gets SIGTERM under load, while the others keep answering', async () => {
     const { collection } = caller();

@@ -12,7 +12,7 @@ describe('the service around the endpoint', () => {
   beforeAll(async () => {
     t = await startTestApp();
   });
-  afterAll(() => t.close());
+  afterAll(() => t?.close());
 
   describe('errors Fastify and Nest produce themselves', () => {
     it('answers an unknown route with 404 in the envelope', async () => {

@@ -1,54 +1,25 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(__dirname, '..', '..');
 
-/** Set by global-setup: one id per jest run, so the test files that run `dist/` build it once. */
-export const BUILD_RUN_VARIABLE = 'E2E_BUILD_RUN';
-
 /**
- * Compiles the service as `npm run build` does, once per jest run: the first test file to ask
- * builds, the others (in other workers) wait for it. Two builds at once would delete `dist/` under
- * a server another file is starting.
+ * Compiles the service as `npm run build` does: global-setup calls it once, before any test file
+ * runs (a build inside a test's hook raced its timeout on a busy machine, and a worker waiting for
+ * another's build blocked its event loop).
  */
 export function buildServer(): void {
-  const build = () =>
-    execFileSync(process.execPath, [resolve(ROOT, 'node_modules/@nestjs/cli/bin/nest.js'), 'build'], {
-      cwd: ROOT,
-      stdio: 'pipe',
-    });
-  const run = process.env[BUILD_RUN_VARIABLE];
-  if (!run) {
-    build();
-    return;
-  }
-  const marker = join(tmpdir(), `dtapi-build-${run}`);
-  try {
-    mkdirSync(marker);
-  } catch {
-    waitForBuild(marker);
-    return;
-  }
-  try {
-    build();
-    writeFileSync(join(marker, 'done'), '');
-  } catch (error) {
-    writeFileSync(join(marker, 'failed'), error instanceof Error ? error.message : String(error));
-    throw error;
-  }
+  execFileSync(process.execPath, [resolve(ROOT, 'node_modules/@nestjs/cli/bin/nest.js'), 'build'], {
+    cwd: ROOT,
+    stdio: 'pipe',
+  });
 }
 
-function waitForBuild(marker: string): void {
-  const pause = new Int32Array(new SharedArrayBuffer(4));
-  const deadline = Date.now() + 180_000;
-  while (!existsSync(join(marker, 'done'))) {
-    if (existsSync(join(marker, 'failed'))) {
-      throw new Error(`the build failed: ${readFileSync(join(marker, 'failed'), 'utf8')}`);
-    }
-    if (Date.now() > deadline) throw new Error('waited 3 minutes for another test file to build dist/');
-    Atomics.wait(pause, 0, 0, 200);
+/** Throws unless global-setup built dist/ for this run. */
+export function assertBuilt(): void {
+  if (!existsSync(join(ROOT, 'dist', 'src', 'main.js'))) {
+    throw new Error('dist/src/main.js is missing: the e2e global setup builds it (run the e2e tests with jest)');
   }
 }
 
@@ -63,8 +34,13 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts `node dist/src/main.js` on a free port of 127.0.0.1 and waits until it listens. */
-export async function startServer(env: NodeJS.ProcessEnv): Promise<ServerProcess> {
+/**
+ * Starts `node dist/src/main.js` on a free port of 127.0.0.1 and waits until it listens, or at most
+ * `limitMs` (a first start on a fresh embedded database sets it up: seconds idle, tens of seconds
+ * on a busy machine; the hook that calls this must allow as much).
+ */
+export async function startServer(env: NodeJS.ProcessEnv, limitMs = 150_000): Promise<ServerProcess> {
+  assertBuilt();
   const child = spawn(process.execPath, ['dist/src/main.js'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, PORT: '0', HOST: '127.0.0.1' },
@@ -78,8 +54,8 @@ export async function startServer(env: NodeJS.ProcessEnv): Promise<ServerProcess
     const timer = setTimeout(() => {
       // A server that never said it listens must not outlive the test that started it.
       child.kill('SIGKILL');
-      reject(new Error(`server did not start:\n${output}`));
-    }, 30_000);
+      reject(new Error(`server did not start in ${limitMs} ms:\n${output}`));
+    }, limitMs);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
@@ -90,9 +66,9 @@ export async function startServer(env: NodeJS.ProcessEnv): Promise<ServerProcess
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
-    void exited.then(({ code }) => {
+    void exited.then(({ code, signal }) => {
       clearTimeout(timer);
-      reject(new Error(`server exited with ${code}:\n${output}`));
+      reject(new Error(`server exited with ${signal ?? code}:\n${output}`));
     });
   });
   return {

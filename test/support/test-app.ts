@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -10,7 +10,7 @@ import { createApp } from '../../src/app.factory';
 import type { Feature } from '../../src/common/feature';
 import { loadConfig, type AppConfig } from '../../src/config/config';
 import { ApiClient } from './api-client';
-import { onServer, TEST_DATABASE_URL_VARIABLE, throwawayDatabaseUrl } from './test-database';
+import { onServer, PGLITE_TEMPLATE_VARIABLE, TEST_DATABASE_URL_VARIABLE, throwawayDatabaseUrl } from './test-database';
 import { TRUSTED_PUBLIC_KEY_PEM } from './tokens';
 
 export interface TestApp {
@@ -53,6 +53,10 @@ export async function startTestApp(
     if (own) await onServer(sharedUrl!, (client) => client.query(`DROP DATABASE IF EXISTS "${own.name}" WITH (FORCE)`));
   };
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'dtapi-e2e-'));
+  // A new embedded database starts as a copy of the migrated one global-setup made.
+  const template = process.env[PGLITE_TEMPLATE_VARIABLE];
+  const pglite = join(dataDir, 'pglite');
+  if (template && !sharedUrl && !existsSync(pglite)) cpSync(template, pglite, { recursive: true });
   const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
@@ -72,6 +76,7 @@ export async function startTestApp(
   const dataSource = app.get(DataSource);
 
   const request = (injectOptions: InjectOptions): Promise<Response> => app.inject(injectOptions);
+  let closed = false;
   return {
     app,
     config,
@@ -81,6 +86,8 @@ export async function startTestApp(
     api: new ApiClient(request),
     query: <T>(sql: string, parameters?: unknown[]) => dataSource.query<T[]>(sql, parameters),
     close: async ({ keepData = false } = {}) => {
+      if (closed) return;
+      closed = true;
       await app.close();
       await dropOwn();
       if (!keepData && !options.dataDir) rmSync(dataDir, { recursive: true, force: true });

@@ -9,6 +9,8 @@ import { Client } from 'pg';
 export const TEST_DATABASE_URL_VARIABLE = 'E2E_DATABASE_URL';
 /** The same throwaway database on a hot standby of the server, when there is one. */
 export const TEST_REPLICA_URL_VARIABLE = 'E2E_REPLICA_URL';
+/** One migrated PGlite database that every test app on the embedded database starts from (a copy). */
+export const PGLITE_TEMPLATE_VARIABLE = 'E2E_PGLITE_TEMPLATE';
 /** A Redis server the scale-out tests may use (they reach it through a TCP proxy they can break). */
 export const TEST_REDIS_URL_VARIABLE = 'E2E_REDIS_URL';
 
