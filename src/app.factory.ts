@@ -61,8 +61,16 @@ const CONTENT_SECURITY_POLICY = {
 function corsOptions(origins: string[]): Parameters<NestFastifyApplication['enableCors']>[0] {
   return {
     origin: origins.includes('*') ? '*' : origins,
-    methods: ['GET', 'POST'],
-    allowedHeaders: ['Authorization', 'Content-Type', 'x-correlation-id', 'erCollectionId', 'ContinuationToken'],
+    // Every method a route serves (the samples DELETE included), and a compressed samples write.
+    methods: ['GET', 'POST', 'DELETE'],
+    allowedHeaders: [
+      'Authorization',
+      'Content-Type',
+      'Content-Encoding',
+      'x-correlation-id',
+      'erCollectionId',
+      'ContinuationToken',
+    ],
     exposedHeaders: ['ContinuationToken', 'x-correlation-id', 'Retry-After'],
     maxAge: 600,
   };

@@ -56,6 +56,23 @@ describe('security headers, CORS and metrics', () => {
     expect(String(get.headers['access-control-expose-headers'])).toContain('ContinuationToken');
   });
 
+  it("lets a browser use every route's method and a compressed samples write", async () => {
+    const preflight = await t.request({
+      method: 'OPTIONS',
+      url: '/apollo/devices/d/timeseries/samples',
+      headers: {
+        origin: 'https://app.example.com',
+        'access-control-request-method': 'DELETE',
+        'access-control-request-headers': 'authorization,content-encoding',
+      },
+    });
+    expect(preflight.statusCode).toBe(204);
+    expect(String(preflight.headers['access-control-allow-methods']).split(/, */)).toEqual(
+      expect.arrayContaining(['GET', 'POST', 'DELETE']),
+    );
+    expect(String(preflight.headers['access-control-allow-headers']).toLowerCase()).toContain('content-encoding');
+  });
+
   it('still answers 404 for unknown paths although the CORS preflight route matches every path', async () => {
     expect((await t.request({ method: 'GET', url: '/nowhere' })).statusCode).toBe(404);
   });

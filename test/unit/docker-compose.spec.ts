@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { parse } from 'yaml';
@@ -134,14 +134,52 @@ describe('docker-compose.yml', () => {
 describe('README', () => {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
 
-  it('documents every environment variable the config module reads', () => {
-    const missing = CONFIG_VARIABLES.filter((name) => !readme.includes(`\`${name}\``));
-    expect(missing).toEqual([]);
+  it('has a row of the configuration table for every environment variable the config module reads, in its order', () => {
+    const section = readme.slice(
+      readme.indexOf('\n## Configuration\n'),
+      readme.indexOf('\n## ', readme.indexOf('\n## Configuration\n') + 5),
+    );
+    const rows = [...section.matchAll(/^\| `([A-Z_]+)` +\|/gm)].map((match) => match[1]);
+    expect(rows).toEqual([...CONFIG_VARIABLES]);
   });
 
-  it('opens with the two commands for a fresh machine', () => {
+  it('states in the table the defaults the config module applies', () => {
+    const defaults = loadConfig({});
+    const row = (name: string) => new RegExp(`^\\| \`${name}\` +\\| \`([^\`]*)\``, 'm').exec(readme)?.[1];
+    expect({
+      PORT: row('PORT'),
+      BODY_LIMIT: row('BODY_LIMIT'),
+      MAX_POINTS_PER_REQUEST: row('MAX_POINTS_PER_REQUEST'),
+      MAX_SAMPLES_PER_REQUEST: row('MAX_SAMPLES_PER_REQUEST'),
+      SAMPLES_BODY_LIMIT: row('SAMPLES_BODY_LIMIT'),
+      SAMPLES_EXPORT_LIMIT: row('SAMPLES_EXPORT_LIMIT'),
+      SAMPLES_RETENTION_DAYS: row('SAMPLES_RETENTION_DAYS'),
+      RATE_LIMIT_PER_MINUTE: row('RATE_LIMIT_PER_MINUTE'),
+      SHUTDOWN_GRACE_MS: row('SHUTDOWN_GRACE_MS'),
+    }).toEqual({
+      PORT: String(defaults.port),
+      BODY_LIMIT: String(defaults.http.bodyLimit),
+      MAX_POINTS_PER_REQUEST: String(defaults.limits.maxPointsPerRequest),
+      MAX_SAMPLES_PER_REQUEST: String(defaults.limits.maxSamplesPerRequest),
+      SAMPLES_BODY_LIMIT: String(defaults.limits.samplesBodyLimit),
+      SAMPLES_EXPORT_LIMIT: String(defaults.limits.samplesExportLimit),
+      SAMPLES_RETENTION_DAYS: String(defaults.limits.samplesRetentionDays),
+      RATE_LIMIT_PER_MINUTE: String(defaults.rateLimitPerMinute),
+      SHUTDOWN_GRACE_MS: String(defaults.shutdownGraceMs),
+    });
+  });
+
+  it('opens with the two commands for a fresh machine, then a table of contents', () => {
     const top = readme.split('\n').slice(0, 30).join('\n');
     expect(top).toContain('npm ci && npm start');
     expect(top).toContain('npm test');
+    expect(readme.indexOf('## Contents')).toBeGreaterThan(readme.indexOf('## Quick start'));
+    expect(readme.indexOf('## Contents')).toBeLessThan(readme.indexOf('## Get a token'));
+  });
+
+  it('links pages that exist', () => {
+    const links = [...readme.matchAll(/\]\(((?:docs\/|CONTRIBUTING)[^)#]*)/g)].map((match) => match[1]!);
+    expect(links.length).toBeGreaterThan(3);
+    expect(links.filter((link) => !existsSync(join(ROOT, link)))).toEqual([]);
   });
 });
