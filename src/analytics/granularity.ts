@@ -12,8 +12,11 @@ export interface Granularity {
 
 const MINUTE_US = 60_000_000;
 const DAY_MINUTES = 1440;
+const DAY_HOURS = 24;
+/** The most days an n-day bucket may have. */
+const MAX_DAYS = 366;
 
-export const GRANULARITY_FORMS = 'PT{n}M (1..1440), PT{n}H (1..24), P{n}D (1..366), P1W or P1M';
+export const GRANULARITY_FORMS = `PT{n}M (1..${DAY_MINUTES}), PT{n}H (1..${DAY_HOURS}), P{n}D (1..${MAX_DAYS}), P1W or P1M`;
 /** The shape of a granularity (the numbers' ranges are parseGranularity's): its OpenAPI `pattern`. */
 export const GRANULARITY_PATTERN = '^P(?:T(\\d{1,4})([MH])|(\\d{1,3})D|1W|1M)$';
 const GRANULARITY = new RegExp(GRANULARITY_PATTERN);
@@ -32,10 +35,10 @@ export function parseGranularity(text: string): Granularity | undefined {
   const [, count, unit, days] = match;
   if (days !== undefined) {
     const n = Number(days);
-    return n >= 1 && n <= 366 ? dayBuckets(n) : undefined;
+    return n >= 1 && n <= MAX_DAYS ? dayBuckets(n) : undefined;
   }
   const minutes = Number(count) * (unit === 'H' ? 60 : 1);
-  if (minutes < 1 || minutes > DAY_MINUTES || (unit === 'H' && Number(count) > 24)) return undefined;
+  if (minutes < 1 || minutes > DAY_MINUTES || (unit === 'H' && Number(count) > DAY_HOURS)) return undefined;
   if (minutes === DAY_MINUTES) return dayBuckets(1);
   // A day of 23 hours may cut its last bucket short, so a bucket can be that much shorter.
   return { kind: 'subDay', step: `${minutes} minutes`, days: 1, shortestUs: minutes * MINUTE_US };
