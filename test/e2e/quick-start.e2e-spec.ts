@@ -165,18 +165,22 @@ describe('quick start: the built server, a dev token and the seed request', () =
 });
 
 describe('start-up refusals', () => {
-  const start = (env: NodeJS.ProcessEnv) => {
+  /** Starts the built server with `env` (on `node`), expecting it to stop: its exit status and stderr. */
+  const start = (env: NodeJS.ProcessEnv, node = process.execPath) => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'dtapi-refuse-'));
     try {
-      execFileSync(process.execPath, ['dist/src/main.js'], {
+      execFileSync(node, ['dist/src/main.js'], {
         cwd: ROOT,
-        env: { PATH: process.env.PATH, DATA_DIR: mkdtempSync(join(tmpdir(), 'dtapi-refuse-')), PORT: '0', ...env },
+        env: { PATH: process.env.PATH, DATA_DIR: dataDir, PORT: '0', ...env },
         stdio: 'pipe',
-        timeout: 30_000,
+        timeout: 120_000,
       });
       return { status: 0, stderr: '' };
     } catch (error) {
       const failure = error as { status: number; stderr: Buffer };
       return { status: failure.status, stderr: failure.stderr.toString() };
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
     }
   };
 
@@ -209,20 +213,7 @@ describe('start-up refusals', () => {
   (olderNode ? it : it.skip)(
     `refuses to start on ${olderNode?.version ?? 'an older Node.js (none here)'} with one line`,
     () => {
-      const result = (() => {
-        try {
-          execFileSync(olderNode!.path, ['dist/src/main.js'], {
-            cwd: ROOT,
-            env: { PATH: process.env.PATH, DATA_DIR: mkdtempSync(join(tmpdir(), 'dtapi-old-node-')), PORT: '0' },
-            stdio: 'pipe',
-            timeout: 30_000,
-          });
-          return { status: 0, stderr: '' };
-        } catch (error) {
-          const failure = error as { status: number; stderr: Buffer };
-          return { status: failure.status, stderr: failure.stderr.toString() };
-        }
-      })();
+      const result = start({}, olderNode!.path);
       expect(result).toEqual({
         status: 1,
         stderr: `Node.js 24.11 or later is required (package.json engines ">=24.11"), this is Node.js ${olderNode!.version.slice(1)}: install Node.js 24 LTS (see .nvmrc).\n`,

@@ -1,19 +1,11 @@
 import { loadConfig } from '../../src/config/config';
 import type { FieldError } from '../../src/common/envelope';
-import { InvalidRequestError } from '../../src/common/errors';
 import { PointListPipe } from '../../src/devices/pipes/point-list.pipe';
+import { rejectionOf as rejected } from '../support/rejection';
 
 const pipe = new PointListPipe(loadConfig({ MAX_POINTS_PER_REQUEST: '3' }));
 
-function rejectionOf(body: unknown): InvalidRequestError {
-  try {
-    pipe.transform(body);
-  } catch (error) {
-    if (error instanceof InvalidRequestError) return error;
-    throw error;
-  }
-  throw new Error(`the pipe accepted ${JSON.stringify(body)}`);
-}
+const rejectionOf = (body: unknown) => rejected(() => pipe.transform(body));
 
 const fieldErrorsOf = (body: unknown): FieldError[] | undefined => rejectionOf(body).errors;
 

@@ -1,20 +1,12 @@
-import { InvalidRequestError } from '../../src/common/errors';
 import { MAX_REPORTED_ERRORS } from '../../src/common/field-errors';
 import { loadConfig } from '../../src/config/config';
 import { SampleListPipe } from '../../src/samples/pipes/sample-list.pipe';
+import { rejectionOf as rejected } from '../support/rejection';
 
 const TS = '0b5bd0a4-4c7e-4a8c-9d0c-3f4b1de3b6a1';
 const pipe = new SampleListPipe(loadConfig({ MAX_SAMPLES_PER_REQUEST: '200' }));
 
-function rejectionOf(body: unknown): InvalidRequestError {
-  try {
-    pipe.transform(body);
-  } catch (error) {
-    if (error instanceof InvalidRequestError) return error;
-    throw error;
-  }
-  throw new Error(`the pipe accepted ${JSON.stringify(body)}`);
-}
+const rejectionOf = (body: unknown) => rejected(() => pipe.transform(body));
 
 describe('SampleListPipe', () => {
   it('converts the samples to parallel arrays: lower-case ids, instants in epoch µs, values as numbers, Raw by default', () => {
