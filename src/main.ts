@@ -1,14 +1,13 @@
 import 'reflect-metadata';
 
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 
 import type { JwtKeyResolver } from './auth/jwt-keys';
 import { ConfigError, loadConfig } from './config/config';
 import { refuseUnsupportedNode } from './config/node-version';
 
 // First: an unsupported Node.js stops here, with one line, before the application loads.
-refuseUnsupportedNode(join(__dirname, '..', '..', 'package.json'));
+refuseUnsupportedNode(__dirname);
 
 async function main(): Promise<void> {
   // Configuration first, so a bad setting stops the process with one sentence before any module

@@ -17,6 +17,7 @@ export type Fill = (typeof FILLS)[number];
 
 /** Most buckets one timeseries may have in one aggregates request. */
 export const MAX_BUCKETS = 10_000;
+export const TOO_MANY_BUCKETS = `The range holds more than ${MAX_BUCKETS} buckets of this granularity: use a shorter range or a longer granularity`;
 
 /**
  * How buckets are laid on the calendar of the zone: `subDay` buckets of a fixed length in

@@ -6,13 +6,13 @@ import { DeviceAccess } from '../device-routes/device-access.decorator';
 import { DeviceController } from '../device-routes/device-controller.decorator';
 import { DeviceId } from '../device-routes/device-id';
 import { DeviceRoute } from '../device-routes/device-route.decorator';
-import { AGGREGATES_ROUTE, LATEST_ROUTE, STATS_ROUTE } from './analytics.routes';
+import { AGGREGATES_ROUTE, ANALYTICS_TAG, LATEST_ROUTE, STATS_ROUTE } from './analytics.routes';
 import { AnalyticsService } from './analytics.service';
 import type { AggregateSeriesDto, LatestSamplesDto, SampleStatsDto } from './dto/analytics-answer.dto';
 import { LatestSamplesQueryDto, SampleAggregatesQueryDto, SampleStatsQueryDto } from './dto/analytics-query.dto';
 
 /** Latest values, statistics and calendar aggregates: `/apollo/devices/{deviceId}/timeseries/samples/...`. */
-@DeviceController('timeseries/samples', 'analytics')
+@DeviceController('timeseries/samples', ANALYTICS_TAG)
 export class AnalyticsController {
   constructor(private readonly analytics: AnalyticsService) {}
 

@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { SeriesModule } from '../series/series.module';
 import { AnalyticsController } from './analytics.controller';
 import { AnalyticsRepository } from './analytics.repository';
+import { ANALYTICS_TAG } from './analytics.routes';
 import { AnalyticsService } from './analytics.service';
 import type { Feature } from '../common/feature';
 
@@ -16,5 +17,5 @@ export class AnalyticsModule {}
 
 export const ANALYTICS_FEATURE: Feature = {
   module: AnalyticsModule,
-  tag: { name: 'analytics', description: 'Latest values, statistics and calendar aggregates of the samples' },
+  tag: ANALYTICS_TAG,
 };

@@ -3,12 +3,17 @@ import { HttpStatus } from '@nestjs/common';
 import { READ_SCOPES } from '../auth/scopes';
 import type { DeviceRouteOptions } from '../device-routes/device-route.decorator';
 import { SELECTION_ERRORS } from '../series/dto/timeseries-selection.dto';
-import { MAX_BUCKETS } from './aggregates';
+import { MAX_BUCKETS, TOO_MANY_BUCKETS } from './aggregates';
 import { AGGREGATES_RESPONSE, LATEST_RESPONSE, STATS_RESPONSE } from './analytics.examples';
 import { AggregateSeriesDto, LatestSamplesDto, SampleStatsDto } from './dto/analytics-answer.dto';
 import { MAX_LATEST } from './dto/analytics-query.dto';
 
-/** The routes of `/apollo/devices/{deviceId}/timeseries/samples/{latest,stats,aggregates}`. */
+/** The routes of `/apollo/devices/{deviceId}/timeseries/samples/{latest,stats,aggregates}`, under one tag. */
+
+export const ANALYTICS_TAG = {
+  name: 'analytics',
+  description: 'Latest values, statistics and calendar aggregates of the samples',
+};
 
 export const LATEST_ROUTE: DeviceRouteOptions = {
   scopes: READ_SCOPES,
@@ -51,8 +56,6 @@ export const STATS_ROUTE: DeviceRouteOptions = {
     },
   },
 };
-
-const TOO_MANY_BUCKETS = `The range holds more than ${MAX_BUCKETS} buckets of this granularity: use a shorter range or a longer granularity`;
 
 export const AGGREGATES_ROUTE: DeviceRouteOptions = {
   scopes: READ_SCOPES,

@@ -7,7 +7,7 @@ import { DEFAULT_METRIC, metricCode, metricName } from '../series/metrics';
 import { databaseInstant, rangeOf } from '../series/range';
 import { toSampleDto } from '../series/sample-answer';
 import { TimeseriesSelection } from '../series/timeseries-selection';
-import { aggregatesOf, AGGREGATES, MAX_BUCKETS, type Aggregate } from './aggregates';
+import { aggregatesOf, AGGREGATES, MAX_BUCKETS, TOO_MANY_BUCKETS, type Aggregate } from './aggregates';
 import { AnalyticsRepository } from './analytics.repository';
 import type { AggregateRow, SeriesParams } from './analytics.sql';
 import type {
@@ -131,6 +131,5 @@ function toBucket(row: AggregateRow, aggregates: readonly Aggregate[]): Aggregat
 }
 
 function tooManyBuckets(): InvalidRequestError {
-  const message = `The range holds more than ${MAX_BUCKETS} buckets of this granularity: use a shorter range or a longer granularity`;
-  return new InvalidRequestError(message, [{ path: 'granularity', message }]);
+  return new InvalidRequestError(TOO_MANY_BUCKETS, [{ path: 'granularity', message: TOO_MANY_BUCKETS }]);
 }

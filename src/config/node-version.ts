@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 /**
  * Why this Node.js release cannot run the service (older than `engines.node` of package.json, a
@@ -17,13 +18,31 @@ export function unsupportedNode(version: string, engines: string): string | unde
   );
 }
 
+/** The name in the service's package.json, which `engines` is read from. */
+const PACKAGE_NAME = 'device-timeseries-api';
+
 /**
- * Stops the process with one line when this Node.js is older than the `engines` of `packageJson`:
- * main.ts calls it before it loads anything that would fail on an old release less readably.
+ * The `engines.node` of the service's package.json, the nearest one above `directory` (dist/src
+ * in a checkout or the image; a copy of dist/ elsewhere, as the benchmark runs); undefined if none.
  */
-export function refuseUnsupportedNode(packageJson: string): void {
-  const manifest = JSON.parse(readFileSync(packageJson, 'utf8')) as { engines?: { node?: string } };
-  const problem = unsupportedNode(process.version, manifest.engines?.node ?? '');
+export function enginesAbove(directory: string): string | undefined {
+  for (let dir = directory; ; dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) {
+      const manifest = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; engines?: { node?: string } };
+      if (manifest.name === PACKAGE_NAME) return manifest.engines?.node;
+    }
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+/**
+ * Stops the process with one line when this Node.js is older than package.json's `engines`:
+ * main.ts calls it with its own directory before it loads anything that would fail on an old
+ * release less readably.
+ */
+export function refuseUnsupportedNode(directory: string): void {
+  const problem = unsupportedNode(process.version, enginesAbove(directory) ?? '');
   if (problem === undefined) return;
   process.stderr.write(`${problem}\n`);
   process.exit(1);

@@ -7,6 +7,7 @@ import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import { dataSourceOptions } from './data-source-options';
 import { ReadReplicas } from './read-replicas';
+import { sql, toQuery } from './sql';
 
 /** The advisory lock instances starting together take turns on to migrate (any constant bigint). */
 export const MIGRATIONS_LOCK = 7_423_001;
@@ -25,7 +26,8 @@ export async function runMigrationsExclusively(dataSource: DataSource, serverUrl
   const lock = new Client({ connectionString: serverUrl, application_name: 'device-timeseries-api-migrations' });
   await lock.connect();
   try {
-    await lock.query('SELECT pg_advisory_lock($1)', [MIGRATIONS_LOCK]);
+    const { text, values } = toQuery(sql`SELECT pg_advisory_lock(${MIGRATIONS_LOCK})`);
+    await lock.query(text, values);
     await dataSource.runMigrations({ transaction: 'each' });
   } finally {
     // Ending the session releases the lock, also when the migrations failed.

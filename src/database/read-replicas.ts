@@ -6,6 +6,13 @@ import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import { dataSourceOptions } from './data-source-options';
 import { isConnectionFailure } from './database-errors';
+import { runQuery, sql } from './sql';
+
+/** Whether a replica is a standby, and how far its replay is behind (0 when it has replayed all it received). */
+const REPLICA_STATE = sql`
+SELECT pg_is_in_recovery() AS standby,
+       CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
+            ELSE (extract(epoch FROM now() - pg_last_xact_replay_timestamp()) * 1000)::float8 END AS lag_ms`;
 
 /** How often each replica is checked: reachable, in recovery, and how far behind. */
 const CHECK_INTERVAL_MS = 1000;
@@ -133,11 +140,7 @@ export class ReadReplicas implements OnModuleInit, OnApplicationShutdown {
     replica.checkingSince = Date.now();
     try {
       if (!replica.dataSource.isInitialized) await replica.dataSource.initialize();
-      const [row] = await replica.dataSource.query<Array<{ standby: boolean; lag_ms: number | null }>>(
-        `SELECT pg_is_in_recovery() AS standby,
-                CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
-                     ELSE (extract(epoch FROM now() - pg_last_xact_replay_timestamp()) * 1000)::float8 END AS lag_ms`,
-      );
+      const [row] = await runQuery<{ standby: boolean; lag_ms: number | null }>(replica.dataSource, REPLICA_STATE);
       const lagMs = row?.lag_ms ?? null;
       const state: ReplicaState = !row?.standby ? 'down' : lagMs !== null && lagMs > this.maxLagMs ? 'lagging' : 'up';
       if (!row?.standby && replica.state !== 'down') {

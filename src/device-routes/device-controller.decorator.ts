@@ -15,10 +15,10 @@ const DEVICE_ROUTES_PREFIX = 'apollo/devices/:deviceId';
  * the error answers every device route shares (401, 405, 414, 429, 431, 503). Each route adds
  * @DeviceRoute().
  */
-export function DeviceController(path: string, tag: string): ClassDecorator {
+export function DeviceController(path: string, tag: { name: string }): ClassDecorator {
   return applyDecorators(
     Controller(`${DEVICE_ROUTES_PREFIX}/${path}`),
-    ApiTags(tag),
+    ApiTags(tag.name),
     ApiBearerAuth(BEARER_AUTH),
     ApiCorrelationIdHeader(),
     ApiHeader({

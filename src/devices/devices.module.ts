@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DEVICES_ENTITIES } from './entities';
 import { TimeseriesController } from './timeseries.controller';
 import { TimeseriesRepository } from './timeseries.repository';
+import { TIMESERIES_TAG } from './timeseries.routes';
 import { TimeseriesService } from './timeseries.service';
 import type { Feature } from '../common/feature';
 
@@ -17,6 +18,6 @@ export class DevicesModule {}
 
 export const DEVICES_FEATURE: Feature = {
   module: DevicesModule,
-  tag: { name: 'timeseries', description: 'Points of a device and their timeseries' },
+  tag: TIMESERIES_TAG,
   entities: DEVICES_ENTITIES,
 };

@@ -15,7 +15,7 @@ import type { RegisteredTimeseriesDto } from './dto/registered-timeseries.dto';
 import type { TimeseriesDetailDto } from './dto/timeseries-detail.dto';
 import type { TimeseriesPageDto } from './dto/timeseries-page.dto';
 import { PointListPipe } from './pipes/point-list.pipe';
-import { GET_ROUTE, LIST_ROUTE, REGISTER_ROUTE } from './timeseries.routes';
+import { GET_ROUTE, LIST_ROUTE, REGISTER_ROUTE, TIMESERIES_TAG } from './timeseries.routes';
 import { TimeseriesService } from './timeseries.service';
 
 const TIMESERIES_ID_PIPE = new ParseUUIDPipe({
@@ -26,7 +26,7 @@ const TIMESERIES_ID_PIPE = new ParseUUIDPipe({
 });
 
 /** Register a device's points and read their timeseries: `/apollo/devices/{deviceId}/timeseries`. */
-@DeviceController('timeseries', 'timeseries')
+@DeviceController('timeseries', TIMESERIES_TAG)
 export class TimeseriesController {
   constructor(private readonly timeseries: TimeseriesService) {}
 

@@ -13,6 +13,8 @@ import { DETAIL_RESPONSE, LIST_RESPONSE, SEED_REQUEST, SEED_RESPONSE } from './t
 
 /** The routes of `/apollo/devices/{deviceId}/timeseries`: what each is, for its guards and OpenAPI. */
 
+export const TIMESERIES_TAG = { name: 'timeseries', description: 'Points of a device and their timeseries' };
+
 export const REGISTER_ROUTE: DeviceRouteOptions = {
   scopes: WRITE_SCOPES,
   operationId: 'postTimeseries',

@@ -8,10 +8,10 @@ import { ApiRoute } from '../common/api-route.decorator';
 import { successEnvelope, type Envelope } from '../common/envelope';
 import type { HealthStatusDto } from './dto/health-status.dto';
 import type { ReadinessDto } from './dto/readiness.dto';
-import { LIVENESS_ROUTE, READINESS_ROUTE } from './health.routes';
+import { HEALTH_TAG, LIVENESS_ROUTE, READINESS_ROUTE } from './health.routes';
 import { ReadinessService } from './readiness.service';
 
-@ApiTags('health')
+@ApiTags(HEALTH_TAG.name)
 @ApiErrorResponses({
   400: {
     description: 'A malformed request, for example a broken percent-encoding in the URL.',

@@ -3,6 +3,7 @@ import { TerminusModule } from '@nestjs/terminus';
 
 import type { Feature } from '../common/feature';
 import { HealthController } from './health.controller';
+import { HEALTH_TAG } from './health.routes';
 import { ReadinessService } from './readiness.service';
 
 /** `GET /health` (liveness) and `GET /health/ready` (database reachable), without auth. */
@@ -15,5 +16,5 @@ export class HealthModule {}
 
 export const HEALTH_FEATURE: Feature = {
   module: HealthModule,
-  tag: { name: 'health', description: 'Liveness and readiness probes, without authentication' },
+  tag: HEALTH_TAG,
 };

@@ -6,6 +6,8 @@ import { ReadinessDto } from './dto/readiness.dto';
 
 /** The probes of `/health`: what each is, for OpenAPI. */
 
+export const HEALTH_TAG = { name: 'health', description: 'Liveness and readiness probes, without authentication' };
+
 export const LIVENESS_ROUTE: RouteOptions = {
   operationId: 'getHealth',
   summary: 'Liveness: the process is up',

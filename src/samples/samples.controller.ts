@@ -16,11 +16,11 @@ import type { SamplesAcceptedDto } from './dto/samples-accepted.dto';
 import type { SamplesDeletedDto } from './dto/samples-deleted.dto';
 import { SampleListPipe, type SampleBatch } from './pipes/sample-list.pipe';
 import { SamplesReadService } from './samples-read.service';
-import { DELETE_SAMPLES_ROUTE, READ_SAMPLES_ROUTE, WRITE_SAMPLES_ROUTE } from './samples.routes';
+import { DELETE_SAMPLES_ROUTE, READ_SAMPLES_ROUTE, SAMPLES_TAG, WRITE_SAMPLES_ROUTE } from './samples.routes';
 import { SamplesService } from './samples.service';
 
 /** Write, read and delete the values of a device's timeseries: `/apollo/devices/{deviceId}/timeseries/samples`. */
-@DeviceController('timeseries/samples', 'samples')
+@DeviceController('timeseries/samples', SAMPLES_TAG)
 export class SamplesController {
   constructor(
     private readonly samples: SamplesService,

@@ -4,6 +4,7 @@ import { SeriesModule } from '../series/series.module';
 import { SamplesController } from './samples.controller';
 import { SamplesReadService } from './samples-read.service';
 import { SamplesRepository } from './samples.repository';
+import { SAMPLES_TAG } from './samples.routes';
 import { SamplesService } from './samples.service';
 import type { Feature } from '../common/feature';
 
@@ -17,5 +18,5 @@ export class SamplesModule {}
 
 export const SAMPLES_FEATURE: Feature = {
   module: SamplesModule,
-  tag: { name: 'samples', description: 'The values of the timeseries over time: write, read, export, delete' },
+  tag: SAMPLES_TAG,
 };

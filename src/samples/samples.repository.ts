@@ -6,9 +6,15 @@ import { isMissingPartition } from '../database/database-errors';
 import { ReadReplicas } from '../database/read-replicas';
 import { SamplePartitions, type Month } from '../series/sample-partitions';
 import type { SamplePositionRow, SampleRow } from '../series/series.sql';
+import { runQuery } from '../database/sql';
 import {
+  BEGIN_EXPORT,
+  COMMIT,
+  declareExport,
   DELETE_SAMPLES,
+  fetchExport,
   probeStatementFor,
+  ROLLBACK,
   readStatementFor,
   WRITE_SAMPLES,
   type DeleteSamplesParams,
@@ -89,23 +95,24 @@ export class SamplesRepository {
       if (!open) return;
       open = false;
       try {
-        await runner.query(commit ? 'COMMIT' : 'ROLLBACK');
+        await runQuery(runner, commit ? COMMIT : ROLLBACK);
       } finally {
         await runner.release();
       }
     };
     try {
       await runner.connect();
-      await runner.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      await runQuery(runner, BEGIN_EXPORT);
       const probe = await probeStatementFor(params.streams.length, descending).runOn(runner, params);
       const read = readStatementFor(params.streams.length, descending);
       return {
         probe,
         async *rows() {
           try {
-            await runner.query(`DECLARE samples_export NO SCROLL CURSOR FOR ${read.text}`, read.bind(params));
+            const cursor = declareExport(read, params);
+            await runner.query(cursor.text, cursor.values);
             for (;;) {
-              const batch = (await runner.query(`FETCH ${EXPORT_BATCH} FROM samples_export`)) as SampleRow[];
+              const batch = await runQuery<SampleRow>(runner, fetchExport(EXPORT_BATCH));
               if (batch.length > 0) yield batch;
               if (batch.length < EXPORT_BATCH) break;
             }

@@ -13,6 +13,11 @@ import { DELETE_RESPONSE, READ_RESPONSE, WRITE_REQUEST, WRITE_RESPONSE } from '.
 
 /** The routes of `/apollo/devices/{deviceId}/timeseries/samples`: what each is, for its guards and OpenAPI. */
 
+export const SAMPLES_TAG = {
+  name: 'samples',
+  description: 'The values of the timeseries over time: write, read, export, delete',
+};
+
 export const WRITE_SAMPLES_ROUTE: DeviceRouteOptions = {
   scopes: WRITE_SCOPES,
   operationId: 'postSamples',

@@ -229,3 +229,20 @@ export function readStatementFor(streams: number, descending: boolean): ReadStat
 export function probeStatementFor(streams: number, descending: boolean): ReadStatement<SamplePositionRow> {
   return PROBE_SAMPLES[(streams > 1 ? 2 : 0) + (descending ? 1 : 0)]!;
 }
+
+/* An unpaginated read (an export): the probe and a cursor in one REPEATABLE READ snapshot. */
+
+export const BEGIN_EXPORT = sql`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY`;
+export const COMMIT = sql`COMMIT`;
+export const ROLLBACK = sql`ROLLBACK`;
+
+/** The cursor an export fetches its rows from: the read statement's text and values behind DECLARE. */
+export function declareExport(
+  read: ReadStatement<SampleRow>,
+  params: ReadSamplesParams,
+): { text: string; values: unknown[] } {
+  return { text: `DECLARE samples_export NO SCROLL CURSOR FOR ${read.text}`, values: read.bind(params) };
+}
+
+/** The next `rows` rows of the export's cursor. */
+export const fetchExport = (rows: number): Sql => sql`FETCH ${raw(String(Math.trunc(rows)))} FROM samples_export`;

@@ -38,14 +38,12 @@ describe('hostile input', () => {
   ) => {
     const deviceId = uniqueDevice();
     const before = await rowCounts();
-    const started = Date.now();
     const response = await t.request({
       method: (request.method ?? 'POST') as 'POST',
       url: request.url ?? `/apollo/devices/${deviceId}/timeseries`,
       headers: { authorization: `Bearer ${writer}`, 'content-type': 'application/json', ...request.headers },
       payload: request.payload,
     });
-    expect(Date.now() - started).toBeLessThan(5000);
     if (typeof status === 'number') expect(response.statusCode).toBe(status);
     else expect(String(response.statusCode)).toMatch(status);
     expect(response.statusCode).toBeLessThan(500);

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { gzipSync } from 'node:zlib';
@@ -111,6 +112,44 @@ describe('quick start: the built server, a dev token and the seed request', () =
       202,
       { Message: '', Code: '202' },
     ]);
+  });
+
+  it('serves the next request on the connection a refused body was drained from; closes one declared too large', async () => {
+    const { hostname, port } = new URL(server.baseUrl);
+    const socket = connect(Number(port), hostname);
+    const received: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => received.push(chunk));
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    const answers = () =>
+      Buffer.concat(received)
+        .toString('latin1')
+        .match(/HTTP\/1\.1 \d{3}/g) ?? [];
+    const until = async (condition: () => boolean) => {
+      while (!condition()) await new Promise((r) => setTimeout(r, 20));
+    };
+    // 3 MiB to a route of 2 MiB, then a second request on the same connection.
+    const body = `[${' '.repeat(3 * 1024 * 1024)}]`;
+    socket.write(
+      `POST /apollo/devices/d/timeseries HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`,
+    );
+    socket.write(body);
+    socket.write('GET /health HTTP/1.1\r\nHost: x\r\n\r\n');
+    await until(() => answers().length >= 2);
+    expect(answers()).toEqual(['HTTP/1.1 413', 'HTTP/1.1 200']);
+    socket.destroy();
+    await closed;
+
+    // A declared length beyond what the server drains (64 MiB): the 413, then the connection closes.
+    const big = connect(Number(port), hostname);
+    const bigAnswer: Buffer[] = [];
+    big.on('data', (chunk: Buffer) => bigAnswer.push(chunk));
+    const bigClosed = new Promise<void>((resolve) => big.once('close', () => resolve()));
+    big.on('error', () => undefined);
+    big.write(
+      `POST /apollo/devices/d/timeseries HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${200 * 1024 * 1024}\r\n\r\n[`,
+    );
+    await bigClosed;
+    expect(Buffer.concat(bigAnswer).toString('latin1')).toMatch(/^HTTP\/1\.1 413/);
   });
 
   it('finishes and commits a 1000-point POST in flight on SIGTERM, then exits 0', async () => {

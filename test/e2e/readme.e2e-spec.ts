@@ -66,6 +66,27 @@ function answersAsShown(actual: unknown, shown: unknown, key = ''): boolean {
  * bash session (so TOKEN, TS and NEXT carry over), against a freshly started server, the token from
  * `npm run token` as written. Each block must succeed and print what the README shows under it.
  */
+describe("the README's API at a glance", () => {
+  it('has an example of every operation of the OpenAPI document', () => {
+    const document = JSON.parse(readFileSync(join(ROOT, 'docs', 'openapi.json'), 'utf8')) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    const examples = examplesOf(readFileSync(join(ROOT, 'README.md'), 'utf8'), '## The API at a glance');
+    const missing = Object.entries(document.paths).flatMap(([path, item]) =>
+      Object.keys(item).flatMap((method) => {
+        const url = `"$API${path.replace('{deviceId}', 'TestDevice').replace('{timeseriesId}', '$TS')}`;
+        const shown = examples.some(
+          ({ shell }) =>
+            (shell.includes(`${url}"`) || shell.includes(`${url}?`)) &&
+            (method === 'get' || shell.includes(`-X ${method.toUpperCase()} ${url}`)),
+        );
+        return shown ? [] : [`${method.toUpperCase()} ${path}`];
+      }),
+    );
+    expect(missing).toEqual([]);
+  });
+});
+
 /** The README's examples need a shell, curl and jq (CI installs what is missing, and fails without them). */
 const tools = ['bash', 'curl', 'jq'].filter((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0);
 if (tools.length > 0 && process.env.CI === 'true')
@@ -108,29 +129,11 @@ if (tools.length > 0)
     });
     outputs = result.stdout.split(/^@@@ \d+\n/m);
     if (result.code !== 0) failure = `exit ${result.code} in block ${outputs.length}: ${result.stderr}`;
-  });
+  }, 300_000);
 
   afterAll(async () => {
     await server?.stop('SIGKILL');
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-  });
-
-  it('has an example of every operation of the OpenAPI document', () => {
-    const document = JSON.parse(readFileSync(join(ROOT, 'docs', 'openapi.json'), 'utf8')) as {
-      paths: Record<string, Record<string, unknown>>;
-    };
-    const missing = Object.entries(document.paths).flatMap(([path, item]) =>
-      Object.keys(item).flatMap((method) => {
-        const url = `"$API${path.replace('{deviceId}', 'TestDevice').replace('{timeseriesId}', '$TS')}`;
-        const shown = examples.some(
-          ({ shell }) =>
-            (shell.includes(`${url}"`) || shell.includes(`${url}?`)) &&
-            (method === 'get' || shell.includes(`-X ${method.toUpperCase()} ${url}`)),
-        );
-        return shown ? [] : [`${method.toUpperCase()} ${path}`];
-      }),
-    );
-    expect(missing).toEqual([]);
   });
 
   it('runs every block, in order, without an error', () => {

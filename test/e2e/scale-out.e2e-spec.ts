@@ -213,19 +213,20 @@ describeOnServer('three instances, one behaviour', () => {
     });
 
     it('keeps answering while Redis is unreachable, limiting per instance, and shares the limit again once it is back', async () => {
-      // The instance's own counter slides over wall-clock minutes: a burst that crosses a minute's
-      // edge is rightly let through a little more as the previous minute's weight fades. Start the
-      // burst early enough in a minute that it ends in the same one, where the count is exact.
-      const intoMinute = Date.now() % 60_000;
-      if (intoMinute > 30_000) await new Promise((resolve) => setTimeout(resolve, 60_000 - intoMinute + 50));
       await redis.down();
       try {
         const started = Date.now();
         const statuses = await burst(caller().token, RATE_LIMIT * 4);
-        expect(Math.floor(Date.now() / 60_000)).toBe(Math.floor(started / 60_000));
-        // Per instance: each of the three lets RATE_LIMIT through.
-        expect(statuses.filter((s) => s === 403)).toHaveLength(RATE_LIMIT * 3);
+        // Per instance: each of the three lets RATE_LIMIT through. The instance's own counter slides
+        // over wall-clock minutes: a burst that crossed a minute's edge is rightly let through one more
+        // on each instance, as the previous minute's weight fades.
+        const crossed = Math.floor(Date.now() / 60_000) !== Math.floor(started / 60_000);
+        const letThrough = statuses.filter((s) => s === 403).length;
+        expect(letThrough - RATE_LIMIT * 3).toBeGreaterThanOrEqual(0);
+        expect(letThrough - RATE_LIMIT * 3).toBeLessThanOrEqual(crossed ? 3 : 0);
         expect(statuses.filter((s) => s !== 403 && s !== 429)).toEqual([]);
+        // No request waited on the dead Redis (a command would wait its timeout): the service's
+        // promise to keep answering, with ten times the slack an idle machine needs.
         expect(Date.now() - started).toBeLessThan(RATE_LIMIT * 4 * 250);
         const ready = await call(instances[0]!, 'GET', '/health/ready');
         expect([ready.status, ready.body.data]).toEqual([

@@ -117,7 +117,7 @@ export function exampleRequest(
   operation: DocumentedOperation,
   subject: RequestSubject,
   headers: Record<string, string> = {},
-): InjectOptions {
+): InjectOptions & { url: string } {
   const query: QueryRecord = {};
   for (const parameter of operation.parameters.filter((p) => p.in === 'query' && p.required)) {
     query[parameter.name] = exampleOf(parameter, subject) as QueryRecord[string];

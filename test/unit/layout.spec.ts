@@ -8,6 +8,8 @@ import { FEATURES } from '../../src/features';
 
 const ROOT = join(__dirname, '..', '..');
 const SRC = join(ROOT, 'src');
+/** The module written by CONTRIBUTING.md's recipe (test/e2e/new-module.e2e-spec.ts): held to the same limits. */
+const FIXTURE = join(ROOT, 'test', 'fixtures', 'point-types');
 
 /** Limits of the house style (CONTRIBUTING.md, "Layout"): small rooms a newcomer reads in one sitting. */
 const MAX_FILE_LINES = 300;
@@ -57,19 +59,17 @@ describe('the layout of src/', () => {
       }
     }
     expect(unclassified).toEqual([]);
-    // The lint sees the same features (it reads them from the disk).
-    expect(lintedFeatures).toEqual(folders.filter((folder) => !(folder in layers) && !appFolders.includes(folder)));
   });
 
-  it(`has no file over ${MAX_FILE_LINES} lines`, () => {
-    const long = filesUnder(SRC)
+  it(`has no file over ${MAX_FILE_LINES} lines (the fixture module's included)`, () => {
+    const long = [...filesUnder(SRC), ...filesUnder(FIXTURE)]
       .filter((file) => lines(file) > MAX_FILE_LINES)
       .map((file) => `${relative(ROOT, file)}: ${lines(file)}`);
     expect(long).toEqual([]);
   });
 
-  it(`has no feature folder over ${MAX_FEATURE_LINES} lines`, () => {
-    const large = lintedFeatures
+  it(`has no feature folder over ${MAX_FEATURE_LINES} lines (the series foundation included)`, () => {
+    const large = [...lintedFeatures, 'series']
       .map((feature) => [feature, filesUnder(join(SRC, feature)).reduce((sum, file) => sum + lines(file), 0)] as const)
       .filter(([, total]) => total > MAX_FEATURE_LINES)
       .map(([feature, total]) => `src/${feature}/: ${total}`);
@@ -78,7 +78,7 @@ describe('the layout of src/', () => {
 
   it(`has no controller route over ${MAX_ROUTE_LINES} lines, decorators included`, () => {
     const long: string[] = [];
-    for (const file of filesUnder(SRC).filter((f) => f.endsWith('.controller.ts'))) {
+    for (const file of [...filesUnder(SRC), ...filesUnder(FIXTURE)].filter((f) => f.endsWith('.controller.ts'))) {
       const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
       source.forEachChild(function visit(node) {
         if (ts.isMethodDeclaration(node) && ts.getDecorators(node)?.length) {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { unsupportedNode } from '../../src/config/node-version';
+import { enginesAbove, unsupportedNode } from '../../src/config/node-version';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -22,6 +22,11 @@ describe('the Node.js release the service runs on', () => {
     expect(unsupportedNode(version, '>=24.11')).toBe(
       `Node.js 24.11 or later is required (package.json engines ">=24.11"), this is Node.js ${version.slice(1)}: install Node.js 24 LTS (see .nvmrc).`,
     );
+  });
+
+  it("reads engines from the service's own package.json above a directory, as deep as a copy of dist/ is", () => {
+    expect(enginesAbove(join(ROOT, 'node_modules', '.cache', 'some', 'dist-1', 'src'))).toBe(engines);
+    expect(enginesAbove('/')).toBeUndefined();
   });
 
   it('is one LTS line in package.json engines, .nvmrc, the Docker image and CI, and npm refuses others', () => {
