@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { DeviceAccessScope } from '../auth/device-access-scope';
 import { InvalidRequestError } from '../common/errors';
 import type { MetricSelectionDto } from '../series/dto/timeseries-selection.dto';
-import { DEFAULT_METRIC, metricCode, metricName } from '../series/metrics';
+import { metricName, selectedMetric } from '../series/metrics';
 import { databaseInstant, rangeOf } from '../series/range';
 import { toSampleDto } from '../series/sample-answer';
 import { TimeseriesSelection } from '../series/timeseries-selection';
@@ -118,7 +118,7 @@ export class AnalyticsService {
 
   private async series(deviceId: string, query: MetricSelectionDto, access: DeviceAccessScope): Promise<SeriesParams> {
     const seriesKeys = await this.selection.seriesKeysOf(deviceId, query.timeseries_ids, access);
-    return { seriesKeys, timeseriesIds: query.timeseries_ids, metric: metricCode(query.metric ?? DEFAULT_METRIC)! };
+    return { seriesKeys, timeseriesIds: query.timeseries_ids, metric: selectedMetric(query.metric) };
   }
 }
 

@@ -4,7 +4,7 @@ import type { DeviceAccessScope } from '../auth/device-access-scope';
 import { InvalidRequestError } from '../common/errors';
 import { MAX_REPORTED_ERRORS, namedPaths } from '../common/field-errors';
 import { arrayLiteral } from '../database/array-literal';
-import { metricCode, DEFAULT_METRIC } from '../series/metrics';
+import { selectedMetric } from '../series/metrics';
 import { databaseInstant, rangeOf } from '../series/range';
 import { SampleMaintenance } from '../series/sample-maintenance';
 import { monthOf, partitionName, type Month } from '../series/sample-partitions';
@@ -59,7 +59,7 @@ export class SamplesService {
     const seriesKeys = await this.selection.seriesKeysOf(deviceId, query.timeseries_ids, access, true);
     const deleted = await this.repository.delete({
       seriesKeys,
-      metric: metricCode(query.metric ?? DEFAULT_METRIC)!,
+      metric: selectedMetric(query.metric),
       start: databaseInstant(range.startUs, '-infinity'),
       end: databaseInstant(range.endUs, 'infinity'),
     });

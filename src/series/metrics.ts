@@ -12,6 +12,13 @@ export function metricCode(metric: string): number | undefined {
   return code < 0 ? undefined : code;
 }
 
+/** The code of a request's metric, Raw when it names none (the DTO or the pipe checked it is one). */
+export function selectedMetric(metric: string | undefined): number {
+  const code = metricCode(metric ?? DEFAULT_METRIC);
+  if (code === undefined) throw new Error(`selectedMetric: "${metric}" is not a metric`);
+  return code;
+}
+
 export function metricName(code: number): Metric {
   const name = METRICS[code];
   if (name === undefined) throw new Error(`Unknown metric code ${code}`);

@@ -23,15 +23,20 @@ describe('security headers, CORS and metrics', () => {
       // Plain HTTP: neither HSTS nor an upgrade of Swagger UI's assets to https (see HTTPS_ONLY).
       expect(response.headers['strict-transport-security']).toBeUndefined();
       expect(response.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
+      // Ignored by a browser on an origin that is not secure, with an error in its console.
+      expect(response.headers['cross-origin-opener-policy']).toBeUndefined();
+      expect(response.headers['origin-agent-cluster']).toBeUndefined();
     }
   });
 
-  it('sends HSTS and upgrade-insecure-requests with HTTPS_ONLY=true (behind a TLS-terminating proxy)', async () => {
+  it('sends HSTS, upgrade-insecure-requests, COOP and Origin-Agent-Cluster with HTTPS_ONLY=true (behind a TLS-terminating proxy)', async () => {
     const https = await startTestApp({ HTTPS_ONLY: 'true' });
     try {
       const response = await https.request({ method: 'GET', url: '/health' });
       expect(response.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
       expect(response.headers['content-security-policy']).toContain('upgrade-insecure-requests');
+      expect(response.headers['cross-origin-opener-policy']).toBe('same-origin');
+      expect(response.headers['origin-agent-cluster']).toBe('?1');
     } finally {
       await https.close();
     }

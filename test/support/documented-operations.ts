@@ -1,3 +1,4 @@
+import Ajv, { type ValidateFunction } from 'ajv';
 import type { InjectOptions } from 'fastify';
 
 import { EXAMPLE_TIMESERIES_ID, EXAMPLE_TIMESERIES_ID_2 } from '../../src/device-routes/examples';
@@ -41,6 +42,23 @@ interface OperationObject {
 export interface OpenApiDocument {
   paths: Record<string, Record<string, OperationObject>>;
   tags?: Array<{ name: string }>;
+}
+
+/**
+ * A validator of `schema`, a part of `document` whose `$ref`s point into it (`ajv` holds the
+ * document under the id `openapi`, see `documentAjv`).
+ */
+export function compileDocumented(ajv: Ajv, schema: object): ValidateFunction {
+  return ajv.compile(
+    JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', '"openapi#/components/')) as object,
+  );
+}
+
+/** An Ajv that resolves the document's `$ref`s (formats are annotations there: patterns decide). */
+export function documentAjv(document: object, options: { allErrors?: boolean } = {}): Ajv {
+  const ajv = new Ajv({ strict: false, validateFormats: false, ...options });
+  ajv.addSchema(document, 'openapi');
+  return ajv;
 }
 
 export interface DocumentedOperation {

@@ -1,8 +1,10 @@
-import Ajv, { type ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import type { InjectOptions } from 'fastify';
 import fc from 'fast-check';
 
 import {
+  compileDocumented,
+  documentAjv,
   documentedOperations,
   exampleOf,
   exampleRequest,
@@ -105,8 +107,7 @@ function bodyOf(operation: DocumentedOperation, subject: RequestSubject): fc.Arb
 export async function fuzzApi(t: TestApp, seed: number, options: FuzzOptions): Promise<FuzzReport> {
   const document = (await t.request({ method: 'GET', url: '/docs-json' })).json<OpenApiDocument>();
   const operations = documentedOperations(document).filter(options.include ?? (() => true));
-  const ajv = new Ajv({ strict: false, validateFormats: false, allErrors: true });
-  ajv.addSchema(document, 'openapi');
+  const ajv = documentAjv(document, { allErrors: true });
   const validators = new Map<string, ValidateFunction | undefined>();
   const validatorOf = (path: string, method: string, status: number) => {
     const key = `${method} ${path} ${status}`;
@@ -116,10 +117,7 @@ export async function fuzzApi(t: TestApp, seed: number, options: FuzzOptions): P
         { content?: Record<string, { schema?: object }> }
       >;
       const schema = responses[String(status)]?.content?.['application/json']?.schema;
-      validators.set(
-        key,
-        schema && ajv.compile(JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', '"openapi#/components/'))),
-      );
+      validators.set(key, schema && compileDocumented(ajv, schema));
     }
     return validators.get(key);
   };

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import Ajv from 'ajv';
 import fc from 'fast-check';
 
 import { InvalidRequestError } from '../../src/common/errors';
@@ -11,6 +10,7 @@ import { PointListPipe } from '../../src/devices/pipes/point-list.pipe';
 import { SampleListPipe } from '../../src/samples/pipes/sample-list.pipe';
 import { parseInstant } from '../../src/series/instants';
 import { edgeText, repeated } from '../support/arbitraries';
+import { compileDocumented, documentAjv } from '../support/documented-operations';
 
 /**
  * One definition per rule: each array body is checked three ways that must agree. The fast path
@@ -22,12 +22,9 @@ import { edgeText, repeated } from '../support/arbitraries';
 const openapi = JSON.parse(readFileSync(join(__dirname, '..', '..', 'docs', 'openapi.json'), 'utf8')) as {
   paths: Record<string, Record<string, { requestBody: { content: Record<string, { schema: object }> } }>>;
 };
-const documentAjv = new Ajv({ strict: false, validateFormats: false });
-documentAjv.addSchema(openapi, 'openapi');
-function documented(path: string) {
-  const schema = openapi.paths[path]!.post!.requestBody.content['application/json']!.schema;
-  return documentAjv.compile(JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', '"openapi#/components/')));
-}
+const ajv = documentAjv(openapi);
+const documented = (path: string) =>
+  compileDocumented(ajv, openapi.paths[path]!.post!.requestBody.content['application/json']!.schema);
 
 /** The verdicts of the three: undefined where a path refused the body. */
 function verdicts<Item extends object, Batch>(pipe: JsonArrayPipe<Item, Batch>, body: unknown) {

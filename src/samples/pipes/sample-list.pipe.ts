@@ -4,7 +4,7 @@ import { JsonArrayPipe } from '../../common/json-array.pipe';
 import { APP_CONFIG } from '../../config/config.module';
 import type { AppConfig } from '../../config/config';
 import { formatInstant, parseInstant } from '../../series/instants';
-import { DEFAULT_METRIC, metricCode } from '../../series/metrics';
+import { selectedMetric } from '../../series/metrics';
 import { SAMPLE_SCHEMA, SampleInputDto } from '../dto/sample-input.dto';
 import { sampleValueOf } from '../sample-value';
 
@@ -51,7 +51,6 @@ export class SampleListPipe extends JsonArrayPipe<SampleInputDto, SampleBatch> {
  */
 function toBatch(samples: readonly SampleInputDto[]): SampleBatch | undefined {
   const batch: SampleBatch = { timeseriesIds: [], metrics: [], instants: [], values: [] };
-  const raw = metricCode(DEFAULT_METRIC)!;
   for (const sample of samples) {
     const instant = parseInstant(sample.timestamp);
     const value = sampleValueOf(sample.val);
@@ -59,7 +58,7 @@ function toBatch(samples: readonly SampleInputDto[]): SampleBatch | undefined {
     batch.timeseriesIds.push(sample.timeseriesId.toLowerCase());
     batch.instants.push(instant.us);
     batch.values.push(value);
-    batch.metrics.push(sample.metric === undefined ? raw : metricCode(sample.metric)!);
+    batch.metrics.push(selectedMetric(sample.metric));
   }
   return batch;
 }
