@@ -2,13 +2,15 @@ import { createHash } from 'node:crypto';
 
 import { prepared, PreparedStatement } from '../database/prepared-statement';
 import { join, raw, sql, type ParamRefs, type Sql } from '../database/sql';
+import { samplesOf } from '../series/sample-blocks.sql';
 import { formatUtc, sampleColumns, type SampleRow } from '../series/series.sql';
 import { AGGREGATES, type Aggregate, type BucketKind } from './aggregates';
 
 /**
  * The SQL of the analytics (latest, statistics, calendar aggregates), run by AnalyticsRepository.
  * Every computation runs in PostgreSQL, in one statement per request after the timeseries lookup;
- * samples never travel to Node but as answers.
+ * samples never travel to Node but as answers. Samples come from both tiers (samplesOf), each
+ * series' in instant order, so sums add up in the same order wherever the samples are stored.
  */
 
 /** The timeseries of a request, in request order (`ord`), with their series keys, and one metric. */
@@ -26,22 +28,38 @@ const series = (p: ParamRefs<SeriesParams>): Sql => sql`(
 
 export type LatestRow = SampleRow & { ord: number };
 
+/** The samples of series `s` in [start, end) from both tiers, in instant order. */
+const inRange = (
+  p: ParamRefs<{ metric: number; start: string; end: string }>,
+  limit?: { descending: boolean; n: Sql },
+) =>
+  samplesOf({
+    seriesKey: raw('s.series_key'),
+    metric: sql`${p.metric}::int2`,
+    within: (ts) => sql`${ts} >= ${p.start}::timestamptz AND ${ts} < ${p.end}::timestamptz`,
+    from: sql`${p.start}::timestamptz`,
+    to: sql`${p.end}::timestamptz`,
+    order: { descending: limit?.descending ?? false, limit: limit?.n },
+  });
+
 /**
  * The newest `n` samples (highest instant) of each timeseries before `before` (exclusive): per
  * series an index scan backwards from the end of its range, through the newest partitions first
- * (an ordered append), so the cost does not grow with the series' history.
+ * (an ordered append), and the newest blocks first, so the cost does not grow with the series' history.
  */
 export const LATEST_SAMPLES = prepared<SeriesParams & { before: string; n: number }, LatestRow>(
-  'analytics.latest.v2',
+  'analytics.latest.v3',
   (p) => sql`
 SELECT s.ord, ${sampleColumns(raw('s.timeseries_id::text'), 'x')}
 FROM ${series(p)}
-CROSS JOIN LATERAL (
-  SELECT smp.metric, smp.ts, smp.val, smp.ingested_at FROM sample smp
-  WHERE smp.series_key = s.series_key AND smp.metric = ${p.metric} AND smp.ts < ${p.before}::timestamptz
-  ORDER BY smp.ts DESC
-  LIMIT ${p.n}
-) x
+CROSS JOIN LATERAL ${samplesOf({
+    seriesKey: raw('s.series_key'),
+    metric: sql`${p.metric}::int2`,
+    within: (ts) => sql`${ts} < ${p.before}::timestamptz`,
+    from: raw(`'-infinity'::timestamptz`),
+    to: sql`${p.before}::timestamptz`,
+    order: { descending: true, limit: sql`${p.n}` },
+  })} x
 ORDER BY s.ord, x.ts DESC`,
 );
 
@@ -58,12 +76,10 @@ export interface StatsRow {
   last_val: number | null;
 }
 
-/** Statistics of each timeseries over [start, end): one aggregate of its index range, first and last by index. */
+/** Statistics of each timeseries over [start, end): one aggregate of its samples in order, first and last. */
 export const SAMPLE_STATS = prepared<SeriesParams & { start: string; end: string }, StatsRow>(
-  'analytics.stats.v2',
+  'analytics.stats.v3',
   (p) => {
-    const inRange = sql`smp.series_key = s.series_key AND smp.metric = ${p.metric}
-    AND smp.ts >= ${p.start}::timestamptz AND smp.ts < ${p.end}::timestamptz`;
     return sql`
 SELECT s.ord, a.count, a.min, a.max, a.avg, a.sum,
        CASE WHEN f.ts IS NULL THEN NULL ELSE ${formatUtc('f.ts')} END AS first_timestamp,
@@ -72,10 +88,10 @@ SELECT s.ord, a.count, a.min, a.max, a.avg, a.sum,
 FROM ${series(p)}
 CROSS JOIN LATERAL (
   SELECT count(*)::float8 AS count, min(val) AS min, max(val) AS max, avg(val) AS avg, sum(val) AS sum
-  FROM sample smp WHERE ${inRange}
+  FROM ${inRange(p)} smp
 ) a
-LEFT JOIN LATERAL (SELECT smp.ts, smp.val FROM sample smp WHERE ${inRange} ORDER BY smp.ts ASC LIMIT 1) f ON true
-LEFT JOIN LATERAL (SELECT smp.ts, smp.val FROM sample smp WHERE ${inRange} ORDER BY smp.ts DESC LIMIT 1) l ON true
+LEFT JOIN LATERAL ${inRange(p, { descending: false, n: raw('1') })} f ON true
+LEFT JOIN LATERAL ${inRange(p, { descending: true, n: raw('1') })} l ON true
 ORDER BY s.ord`;
   },
 );
@@ -173,7 +189,10 @@ function formatLocal(p: AggregateRefs, instant: string): Sql {
             to_char(abs(extract(epoch FROM ${offset}))::int % 3600 / 60, 'FM00') END`;
 }
 
-/** The SQL of one aggregate over a bucket's samples `x` (with `x.next_ts`, the series' next instant). */
+/**
+ * The SQL of one aggregate over a bucket's samples `x` (with `x.next_ts`, the series' next instant,
+ * and `x.b_end`, the bucket's end, for twa).
+ */
 const AGGREGATE_SQL: Record<Aggregate, string> = {
   avg: 'avg(x.val)',
   min: 'min(x.val)',
@@ -186,8 +205,8 @@ const AGGREGATE_SQL: Record<Aggregate, string> = {
   // Each sample's value holds until the series' next sample (or the bucket's end, whichever is
   // first), over the part of the bucket from its first sample to its end.
   twa:
-    'sum(x.val * extract(epoch FROM least(coalesce(x.next_ts, b.b_end), b.b_end) - x.ts)::float8) / ' +
-    'nullif(extract(epoch FROM b.b_end - min(x.ts))::float8, 0)',
+    'sum(x.val * extract(epoch FROM least(coalesce(x.next_ts, x.b_end), x.b_end) - x.ts)::float8) / ' +
+    'nullif(extract(epoch FROM x.b_end - min(x.ts))::float8, 0)',
 };
 
 function aggregatesStatement(p: AggregateRefs, { kind, aggregates, fill }: AggregateShape): Sql {
@@ -206,20 +225,28 @@ function aggregatesStatement(p: AggregateRefs, { kind, aggregates, fill }: Aggre
   return sql`
 WITH ${buckets(p, kind)},
 bucket_count AS (SELECT count(*)::int AS n FROM buckets),
-starts AS (SELECT array_agg(b_start ORDER BY idx) AS a FROM buckets),
+starts AS (SELECT array_agg(b_start ORDER BY idx) AS a, array_agg(b_end ORDER BY idx) AS e FROM buckets),
 samples AS (
   SELECT s.ord, smp.ts, smp.val,
-         width_bucket(smp.ts, (SELECT a FROM starts)) AS idx${twa ? raw(',\n         lead(smp.ts) OVER (PARTITION BY s.ord ORDER BY smp.ts) AS next_ts') : raw('')}
+         width_bucket(smp.ts, (SELECT a FROM starts)) AS idx${
+           twa
+             ? raw(`,
+         (SELECT e FROM starts)[width_bucket(smp.ts, (SELECT a FROM starts))] AS b_end,
+         lead(smp.ts) OVER (PARTITION BY s.ord ORDER BY smp.ts) AS next_ts`)
+             : raw('')
+         }
   FROM ${series(p)}
-  JOIN sample smp ON smp.series_key = s.series_key AND smp.metric = ${p.metric}
-   AND smp.ts >= ${p.start}::timestamptz AND smp.ts < ${p.end}::timestamptz
+  CROSS JOIN LATERAL ${inRange(p)} smp
   WHERE ${withinLimit}
 ),
+-- Each group adds up its samples in the order they come, instant order: no join reorders them, so
+-- the sums are the same whatever plan, and wherever (rows or blocks) the samples are stored.
 grouped AS (
   SELECT x.ord, x.idx,
          ${columns}
-  FROM samples x JOIN buckets b ON b.idx = x.idx
-  GROUP BY x.ord, x.idx, b.b_end
+  FROM samples x
+  WHERE x.idx > 0
+  GROUP BY x.ord, x.idx${twa ? raw(', x.b_end') : raw('')}
 ),
 answer AS (
   SELECT s.ord, b.idx, ${formatLocal(p, 'b.b_start')} AS start, ${formatLocal(p, 'b.b_end')} AS "end", ${outer}

@@ -21,6 +21,8 @@ export const DISTRIBUTION: Readonly<Record<string, TableDistribution>> = {
   // Samples by their series: one series' samples are one shard's index range, and a device's
   // series spread over the nodes (a device's history is not bound to one node's disk).
   sample: { kind: 'distributed', column: 'series_key' },
+  // A series' packed blocks beside its rows: every read unions the two for one series key.
+  sample_block: { kind: 'distributed', column: 'series_key', colocateWith: 'sample' },
   // TypeORM's record of applied migrations.
   migrations: { kind: 'local' },
 };

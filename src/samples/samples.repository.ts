@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { isMissingPartition } from '../database/database-errors';
 import { ReadReplicas } from '../database/read-replicas';
 import { SamplePartitions, type Month } from '../series/sample-partitions';
+import { LOCK_SERIES } from '../series/sample-blocks.sql';
 import type { SamplePositionRow, SampleRow } from '../series/series.sql';
 import { runQuery } from '../database/sql';
 import {
@@ -62,10 +63,16 @@ export class SamplesRepository {
     }
   }
 
-  /** Deletes the samples of the timeseries in [start, end), on the primary; returns how many. */
+  /**
+   * Deletes the samples of the timeseries in [start, end) from both tiers, on the primary; returns
+   * how many. Under the series' locks, so no pack of them runs meanwhile.
+   */
   async delete(params: DeleteSamplesParams): Promise<number> {
-    const [row] = await DELETE_SAMPLES.run(this.dataSource, params);
-    return row?.deleted ?? 0;
+    return this.dataSource.transaction(async (manager) => {
+      await LOCK_SERIES.runIn(manager, params);
+      const [row] = await DELETE_SAMPLES.runIn(manager, params);
+      return row?.deleted ?? 0;
+    });
   }
 
   /** One page, at most `limit` samples. */

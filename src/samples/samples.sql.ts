@@ -1,6 +1,7 @@
 import type { ArrayLiteral } from '../database/array-literal';
 import { prepared, type PreparedStatement } from '../database/prepared-statement';
 import { raw, sql, type Sql } from '../database/sql';
+import { BLOCK_COLUMNS, decodeBlock, encodeBlocks, REPLACE_BLOCK, samplesOf } from '../series/sample-blocks.sql';
 import { sampleColumns, type SamplePositionRow, type SampleRow } from '../series/series.sql';
 
 /**
@@ -82,18 +83,43 @@ export interface DeleteSamplesParams {
   end: string;
 }
 
-/** Deletes the samples of the timeseries in [start, end), in one statement (atomic); returns how many. */
-export const DELETE_SAMPLES = prepared<DeleteSamplesParams, { deleted: number }>(
-  'samples.delete.v2',
-  (p) => sql`
-WITH deleted AS (
+/**
+ * Deletes the samples of the timeseries in [start, end) from both tiers, in one statement (atomic),
+ * and returns how many samples were deleted: the rows, and the blocks' samples no row overlaid
+ * (an overlaid one is the row's sample, counted once). A block that loses samples is rewritten
+ * from those it keeps, or dropped when it keeps none. The caller holds the series' SERIES_LOCK, so
+ * no pack rewrites the same blocks meanwhile.
+ */
+export const DELETE_SAMPLES = prepared<DeleteSamplesParams, { deleted: number }>('samples.delete.v3', (p) => {
+  const inRange = (ts: string) => sql`${raw(ts)} >= ${p.start}::timestamptz AND ${raw(ts)} < ${p.end}::timestamptz`;
+  return sql`
+WITH gone AS (
   DELETE FROM sample
-  WHERE series_key = ANY(${p.seriesKeys}::int4[]) AND metric = ${p.metric}
-    AND ts >= ${p.start}::timestamptz AND ts < ${p.end}::timestamptz
-  RETURNING 1
+  WHERE series_key = ANY(${p.seriesKeys}::int4[]) AND metric = ${p.metric} AND ${inRange('ts')}
+  RETURNING series_key, ts
+), hit AS (
+  SELECT b.* FROM sample_block b
+  WHERE b.series_key = ANY(${p.seriesKeys}::int4[]) AND b.metric = ${p.metric}
+    AND b.last_ts >= ${p.start}::timestamptz AND b.first_ts < ${p.end}::timestamptz
+), unpacked AS (
+  SELECT b.series_key, b.metric, b.period_start, b.period_end, d.ts, d.val, d.ingested_at
+  FROM hit b ${decodeBlock('b')}
+), touched AS (
+  SELECT DISTINCT u.series_key, u.period_start FROM unpacked u WHERE ${inRange('u.ts')}
+), kept AS (
+  SELECT u.* FROM unpacked u JOIN touched t USING (series_key, period_start) WHERE NOT (${inRange('u.ts')})
+), rewritten AS (
+  -- Data-modifying CTEs run to completion whether or not the answer reads them.
+  INSERT INTO sample_block (${BLOCK_COLUMNS}) ${encodeBlocks(raw('kept'))} ${REPLACE_BLOCK}
+), emptied AS (
+  DELETE FROM sample_block b USING touched t
+  WHERE b.series_key = t.series_key AND b.metric = ${p.metric} AND b.period_start = t.period_start
+    AND NOT EXISTS (SELECT 1 FROM kept k WHERE k.series_key = t.series_key AND k.period_start = t.period_start)
 )
-SELECT count(*)::float8 AS deleted FROM deleted`,
-);
+SELECT (SELECT count(*) FROM gone)::float8
+     + (SELECT count(*) FROM unpacked u WHERE ${inRange('u.ts')}
+          AND NOT EXISTS (SELECT 1 FROM gone g WHERE g.series_key = u.series_key AND g.ts = u.ts))::float8 AS deleted`;
+});
 
 /** One (timeseries, metric) pair a read scans: its samples are one index range. */
 export interface SampleStream {
@@ -137,11 +163,30 @@ interface ReadShape {
   probe: boolean;
 }
 
-/** The range condition of a stream's index scan, in the read's direction; `include`: includeBound. */
-function inRange(p: { bound: unknown; other: unknown }, descending: boolean, include: Sql): Sql {
-  return descending
-    ? sql`smp.ts <= ${p.bound}::timestamptz AND smp.ts >= ${p.other}::timestamptz AND (smp.ts < ${p.bound}::timestamptz OR ${include})`
-    : sql`smp.ts >= ${p.bound}::timestamptz AND smp.ts < ${p.other}::timestamptz AND (smp.ts > ${p.bound}::timestamptz OR ${include})`;
+/**
+ * A stream's samples from both tiers (series/sample-blocks.sql.ts) in the read's direction, at
+ * most `limit`: the range condition in that direction (`include`: includeBound).
+ */
+function streamOf(
+  p: { bound: unknown; other: unknown },
+  stream: { seriesKey: Sql; metric: Sql; include: Sql },
+  descending: boolean,
+  limit: Sql,
+): Sql {
+  const bound = sql`${p.bound}::timestamptz`;
+  const other = sql`${p.other}::timestamptz`;
+  const within = (ts: Sql) =>
+    descending
+      ? sql`${ts} <= ${bound} AND ${ts} >= ${other} AND (${ts} < ${bound} OR ${stream.include})`
+      : sql`${ts} >= ${bound} AND ${ts} < ${other} AND (${ts} > ${bound} OR ${stream.include})`;
+  return samplesOf({
+    seriesKey: stream.seriesKey,
+    metric: stream.metric,
+    within,
+    from: descending ? other : bound,
+    to: descending ? bound : other,
+    order: { descending, limit },
+  });
 }
 
 /**
@@ -150,13 +195,20 @@ function inRange(p: { bound: unknown; other: unknown }, descending: boolean, inc
  */
 function readOne<Row>({ descending, probe }: ReadShape): PreparedStatement<OneStreamParams, Row> {
   return prepared<OneStreamParams, Row>(
-    `samples.read-one.${descending ? 'desc' : 'asc'}${probe ? '.probe' : ''}.v2`,
+    `samples.read-one.${descending ? 'desc' : 'asc'}${probe ? '.probe' : ''}.v3`,
     (p) => sql`
-SELECT ${sampleColumns(sql`${p.timeseriesId}::text`, 'smp', probe)}
-FROM sample smp
-WHERE smp.series_key = ${p.seriesKey} AND smp.metric = ${p.metric}
-  AND ${inRange(p, descending, sql`${p.includeBound}::boolean`)}
-ORDER BY smp.ts ${raw(descending ? 'DESC' : 'ASC')}
+SELECT ${sampleColumns(sql`${p.timeseriesId}::text`, 'x', probe)}
+FROM ${streamOf(
+      p,
+      {
+        seriesKey: sql`${p.seriesKey}::int4`,
+        metric: sql`${p.metric}::int2`,
+        include: sql`${p.includeBound}::boolean`,
+      },
+      descending,
+      probe ? sql`${p.limit} + 1` : sql`${p.limit}`,
+    )} x
+ORDER BY x.ts ${raw(descending ? 'DESC' : 'ASC')}
 ${probe ? sql`OFFSET ${p.limit} - 1 LIMIT 2` : sql`LIMIT ${p.limit}`}`,
   );
 }
@@ -168,19 +220,17 @@ ${probe ? sql`OFFSET ${p.limit} - 1 LIMIT 2` : sql`LIMIT ${p.limit}`}`,
 function readMany<Row>({ descending, probe }: ReadShape): PreparedStatement<StreamsParams, Row> {
   const direction = raw(descending ? 'DESC' : 'ASC');
   return prepared<StreamsParams, Row>(
-    `samples.read-many.${descending ? 'desc' : 'asc'}${probe ? '.probe' : ''}.v2`,
+    `samples.read-many.${descending ? 'desc' : 'asc'}${probe ? '.probe' : ''}.v3`,
     (p) => sql`
 SELECT ${sampleColumns(raw('s.timeseries_id::text'), 'x', probe)}
 FROM unnest(${p.seriesKeys}::int4[], ${p.metrics}::int2[], ${p.timeseriesIds}::uuid[], ${p.includeBounds}::boolean[])
      AS s(series_key, metric, timeseries_id, include_bound)
-CROSS JOIN LATERAL (
-  SELECT smp.metric, smp.ts${probe ? raw('') : raw(', smp.val, smp.ingested_at')}
-  FROM sample smp
-  WHERE smp.series_key = s.series_key AND smp.metric = s.metric
-    AND ${inRange(p, descending, raw('s.include_bound'))}
-  ORDER BY smp.ts ${direction}
-  LIMIT ${probe ? sql`${p.limit} + 1` : p.limit}
-) x
+CROSS JOIN LATERAL ${streamOf(
+      p,
+      { seriesKey: raw('s.series_key'), metric: raw('s.metric'), include: raw('s.include_bound') },
+      descending,
+      probe ? sql`${p.limit} + 1` : sql`${p.limit}`,
+    )} x
 ORDER BY x.ts ${direction}, s.timeseries_id ${direction}, x.metric ${direction}
 ${probe ? sql`OFFSET ${p.limit} - 1 LIMIT 2` : sql`LIMIT ${p.limit}`}`,
   );

@@ -25,15 +25,22 @@ export function nextMonth({ year, month }: Month): Month {
   return month === 12 ? { year: year + 1, month: 1 } : { year, month: month + 1 };
 }
 
-/** `sample_y2026m11`: the partition holding the samples of November 2026 (UTC). */
-export function partitionName({ year, month }: Month): string {
-  return `sample_y${year}m${String(month).padStart(2, '0')}`;
+/** The partitioned tables of sample storage: rows and packed blocks, both by UTC month. */
+const TABLES = ['sample', 'sample_block'] as const;
+type SampleTable = (typeof TABLES)[number];
+
+/** `sample_y2026m11`: the partition of `table` holding November 2026 (UTC). */
+export function partitionName({ year, month }: Month, table: SampleTable = 'sample'): string {
+  return `${table}_y${year}m${String(month).padStart(2, '0')}`;
 }
+
+/** A block's arrays are compressed by TOAST from 128 bytes on, not only above its default 2 KB. */
+const STORAGE: Record<SampleTable, string> = { sample: '', sample_block: ' WITH (toast_tuple_target = 128)' };
 
 const startOf = ({ year, month }: Month) => `${year}-${String(month).padStart(2, '0')}-01T00:00:00Z`;
 
 /**
- * The monthly partitions of the sample table. A write into a month without one fails, and the
+ * The monthly partitions of the sample and sample_block tables, a month of each together. A write into a month without one fails, and the
  * repository calls `ensure` for its months, then writes again: nothing is checked while the
  * partitions exist. Creation takes a transaction-scoped advisory lock, so concurrent requests,
  * processes and instances create each partition once; `IF NOT EXISTS` makes the losers no-ops.
@@ -50,19 +57,21 @@ export class SamplePartitions {
   ) {
     this.created = new Counter({
       name: 'samples_partitions_created_total',
-      help: 'Monthly partitions of the sample table this instance created.',
+      help: 'Months of sample partitions (rows and blocks) this instance created.',
       registers: [registry],
     });
     this.dropped = new Counter({
       name: 'samples_partitions_dropped_total',
-      help: 'Monthly partitions of the sample table this instance dropped for SAMPLES_RETENTION_DAYS.',
+      help: 'Months of sample partitions (rows and blocks) this instance dropped for SAMPLES_RETENTION_DAYS.',
       registers: [registry],
     });
   }
 
-  /** Creates the partitions of `months` that do not exist yet; returns how many it created. */
+  /** Creates the partitions (of both tables) of `months` that do not exist yet; returns in how many months. */
   async ensure(months: readonly Month[]): Promise<number> {
-    const distinct = [...new Map(months.map((m) => [partitionName(m), m])).values()];
+    const wanted = [...new Map(months.map((m) => [partitionName(m), m])).values()].flatMap((month) =>
+      TABLES.map((table) => ({ month, table, name: partitionName(month, table) })),
+    );
     return this.dataSource.transaction(async (manager) => {
       await runQuery(manager, sql`SELECT pg_advisory_xact_lock(${PARTITION_LOCK})`);
       const existing = new Set(
@@ -70,29 +79,28 @@ export class SamplePartitions {
           await runQuery<{ name: string }>(
             manager,
             sql`SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-                WHERE i.inhparent = 'sample'::regclass AND c.relname = ANY(${distinct.map(partitionName)}::text[])`,
+                WHERE c.relname = ANY(${wanted.map((w) => w.name)}::text[])`,
           )
         ).map((row) => row.name),
       );
-      let created = 0;
-      for (const month of distinct) {
-        const name = partitionName(month);
+      const created = new Set<string>();
+      for (const { month, table, name } of wanted) {
         if (existing.has(name)) continue;
         // DDL takes no parameters: the name and bounds are built from numbers, never from a request.
         await runQuery(
           manager,
-          sql`CREATE TABLE IF NOT EXISTS ${identifier(name)} PARTITION OF sample
-              FOR VALUES FROM (${raw(`'${startOf(month)}'`)}) TO (${raw(`'${startOf(nextMonth(month))}'`)})`,
+          sql`CREATE TABLE IF NOT EXISTS ${identifier(name)} PARTITION OF ${raw(table)}
+              FOR VALUES FROM (${raw(`'${startOf(month)}'`)}) TO (${raw(`'${startOf(nextMonth(month))}'`)})${raw(STORAGE[table])}`,
         );
-        created += 1;
+        created.add(partitionName(month));
       }
-      this.created.inc(created);
-      return created;
+      this.created.inc(created.size);
+      return created.size;
     });
   }
 
   /**
-   * Drops, whole, every partition whose month ends at or before `cutoffUs` (it holds only samples
+   * Drops, whole, every partition (rows and blocks) whose month ends at or before `cutoffUs` (it holds only samples
    * older than the retention), unless another instance is at it: then it returns null and leaves
    * it to that one. One transaction: a read sees a month entirely or not at all.
    */
@@ -109,7 +117,10 @@ export class SamplePartitions {
         await runQuery<{ name: string }>(
           manager,
           sql`SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-              WHERE i.inhparent = 'sample'::regclass ORDER BY c.relname`,
+              WHERE i.inhparent IN ('sample'::regclass, 'sample_block'::regclass)
+              -- A read locks the row partitions, then the block partitions, each in month order:
+              -- dropping in that order too, a read waits for the drop and never deadlocks with it.
+              ORDER BY i.inhparent = 'sample_block'::regclass, c.relname`,
         )
       ).map((row) => row.name);
       const expired = names.filter((name) => {
@@ -117,13 +128,13 @@ export class SamplePartitions {
         return month !== undefined && Date.parse(startOf(nextMonth(month))) * 1000 <= cutoffUs;
       });
       for (const name of expired) await runQuery(manager, sql`DROP TABLE ${identifier(name)}`);
-      this.dropped.inc(expired.length);
+      this.dropped.inc(new Set(expired.map((name) => name.replace('sample_block_', 'sample_'))).size);
       return expired;
     });
   }
 }
 
 function monthOfPartition(name: string): Month | undefined {
-  const match = /^sample_y(\d{4})m(\d{2})$/.exec(name);
+  const match = /^sample(?:_block)?_y(\d{4})m(\d{2})$/.exec(name);
   return match ? { year: Number(match[1]), month: Number(match[2]) } : undefined;
 }

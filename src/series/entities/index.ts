@@ -1,4 +1,5 @@
+import { SampleBlock } from './sample-block.entity';
 import { Sample } from './sample.entity';
 
 /** The entities of the samples storage, registered by SeriesModule (TypeOrmModule.forFeature). */
-export const SERIES_ENTITIES = [Sample];
+export const SERIES_ENTITIES = [Sample, SampleBlock];
