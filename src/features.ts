@@ -2,6 +2,7 @@ import { ANALYTICS_FEATURE } from './analytics/analytics.module';
 import type { Feature } from './common/feature';
 import { DEVICES_FEATURE } from './devices/devices.module';
 import { HEALTH_FEATURE } from './health/health.module';
+import { HISTORY_FEATURE } from './history/history.module';
 import { METRICS_FEATURE } from './metrics/metrics.module';
 import { SAMPLES_FEATURE } from './samples/samples.module';
 import { SERIES_FEATURE } from './series/series.module';
@@ -19,6 +20,7 @@ export const FEATURES: readonly Feature[] = [
   SERIES_FEATURE,
   SAMPLES_FEATURE,
   ANALYTICS_FEATURE,
+  HISTORY_FEATURE,
 ];
 
 /** The features the configuration turns on. */

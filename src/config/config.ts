@@ -60,6 +60,8 @@ export interface LimitsConfig {
   samplesExportLimit: number;
   /** Samples older than this many days are refused and their partitions dropped; 0 keeps them forever. */
   samplesRetentionDays: number;
+  /** Samples older than this (ms) are packed into blocks; 0 never packs. */
+  samplesPackAfterMs: number;
 }
 
 export interface JwtConfig {
@@ -96,6 +98,7 @@ export const DEFAULT_LIMITS: Readonly<LimitsConfig> = {
   samplesBodyLimit: 8 * 1024 * 1024,
   samplesExportLimit: 100_000,
   samplesRetentionDays: 0,
+  samplesPackAfterMs: 2 * 24 * 60 * 60 * 1000,
 };
 /** Default BODY_LIMIT: room for 1000 points with 256-character ids. */
 export const DEFAULT_BODY_LIMIT = 2 * 1024 * 1024;
@@ -121,6 +124,7 @@ export const CONFIG_VARIABLES = [
   'SAMPLES_BODY_LIMIT',
   'SAMPLES_EXPORT_LIMIT',
   'SAMPLES_RETENTION_DAYS',
+  'SAMPLES_PACK_AFTER',
   'JWT_JWKS_URI',
   'JWT_PUBLIC_KEY',
   'JWT_SECRET',
@@ -220,6 +224,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       samplesBodyLimit: read.int('SAMPLES_BODY_LIMIT', DEFAULT_LIMITS.samplesBodyLimit, 1024, 256 * 1024 * 1024),
       samplesExportLimit: read.int('SAMPLES_EXPORT_LIMIT', DEFAULT_LIMITS.samplesExportLimit, 1, 10_000_000),
       samplesRetentionDays: read.int('SAMPLES_RETENTION_DAYS', DEFAULT_LIMITS.samplesRetentionDays, 0, 73_000),
+      samplesPackAfterMs: read.duration('SAMPLES_PACK_AFTER', DEFAULT_LIMITS.samplesPackAfterMs),
     },
     jwt: {
       jwksUri,

@@ -24,6 +24,24 @@ export class EnvReader {
     return Number(raw);
   }
 
+  /**
+   * An ISO 8601 duration of weeks, days, hours, minutes and seconds (`P2D`, `PT12H`, `P1DT6H`,
+   * `PT90S`), or `0`, in milliseconds. Years and months are refused: their length varies.
+   */
+  duration(name: string, fallback: number): number {
+    const raw = this.string(name);
+    if (raw === undefined) return fallback;
+    if (raw === '0') return 0;
+    const match = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d{1,3})?)S)?)?$/i.exec(raw);
+    if (!match || raw.length < 3 || /T$/i.test(raw)) {
+      throw new ConfigError(
+        `${name} must be an ISO 8601 duration of weeks, days, hours, minutes or seconds (P2D, PT12H, P1DT6H) or 0, got "${raw}".`,
+      );
+    }
+    const [weeks, days, hours, minutes, seconds] = match.slice(1).map((part) => Number(part ?? 0));
+    return ((((weeks! * 7 + days!) * 24 + hours!) * 60 + minutes!) * 60 + seconds!) * 1000;
+  }
+
   bool(name: string, fallback: boolean): boolean {
     const raw = this.string(name)?.toLowerCase();
     if (raw === undefined) return fallback;

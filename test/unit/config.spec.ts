@@ -40,6 +40,7 @@ describe('loadConfig', () => {
         samplesBodyLimit: 8 * 1024 * 1024,
         samplesExportLimit: 100_000,
         samplesRetentionDays: 0,
+        samplesPackAfterMs: 172_800_000,
       },
       jwt: {
         jwksUri: undefined,
