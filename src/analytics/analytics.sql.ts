@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 
 import { prepared, PreparedStatement } from '../database/prepared-statement';
 import { join, raw, sql, type ParamRefs, type Sql } from '../database/sql';
-import { samplesOf } from '../series/sample-blocks.sql';
+import { samplesOf, valuesOf } from '../series/sample-blocks.sql';
 import { formatUtc, sampleColumns, type SampleRow } from '../series/series.sql';
 import { AGGREGATES, type Aggregate, type BucketKind } from './aggregates';
 
@@ -76,7 +76,10 @@ export interface StatsRow {
   last_val: number | null;
 }
 
-/** Statistics of each timeseries over [start, end): one aggregate of its samples in order, first and last. */
+/**
+ * Statistics of each timeseries over [start, end): one aggregate of its values in instant order
+ * (the values of whole blocks without their instants), first and last.
+ */
 export const SAMPLE_STATS = prepared<SeriesParams & { start: string; end: string }, StatsRow>(
   'analytics.stats.v3',
   (p) => {
@@ -88,7 +91,7 @@ SELECT s.ord, a.count, a.min, a.max, a.avg, a.sum,
 FROM ${series(p)}
 CROSS JOIN LATERAL (
   SELECT count(*)::float8 AS count, min(val) AS min, max(val) AS max, avg(val) AS avg, sum(val) AS sum
-  FROM ${inRange(p)} smp
+  FROM ${valuesOf({ seriesKey: raw('s.series_key'), metric: sql`${p.metric}::int2`, start: sql`${p.start}::timestamptz`, end: sql`${p.end}::timestamptz` })} smp
 ) a
 LEFT JOIN LATERAL ${inRange(p, { descending: false, n: raw('1') })} f ON true
 LEFT JOIN LATERAL ${inRange(p, { descending: true, n: raw('1') })} l ON true

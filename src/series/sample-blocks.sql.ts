@@ -63,20 +63,52 @@ export interface SampleSource {
  * blocks in period order (an incremental sort, one block at a time), then merge.
  */
 export function samplesOf(s: SampleSource): Sql {
+  return samplesIn(s, sql`true`);
+}
+
+/** Whether a block's span holds a row (`o`: rows of the block `b`'s series and metric in [lo, hi]). */
+const rowsIn = (lo: string, hi: string) =>
+  raw(`o.series_key = b.series_key AND o.metric = b.metric AND o.ts >= ${lo} AND o.ts <= ${hi}`);
+/** Once per block (OFFSET 0 keeps the planner from pulling it into the per-sample filter). */
+const OVERLAID = sql`CROSS JOIN LATERAL (SELECT EXISTS (SELECT 1 FROM sample o WHERE ${rowsIn('b.first_ts', 'b.last_ts')}) AS overlaid OFFSET 0) v`;
+
+/**
+ * The values `(k1, k2, val)` of one series and metric in [start, end), in instant order by
+ * (k1, k2), for statistics: a block that lies wholly in the range and holds no row in its span
+ * gives its values as they are (k1 its first instant, k2 their position), its instants not decoded;
+ * the rows and the other blocks' samples come with their instants (k1, k2 = 0). Blocks do not
+ * overlap, nor do such blocks and rows: the order is the instants' order.
+ */
+export function valuesOf(s: { seriesKey: Sql; metric: Sql; start: Sql; end: Sql }): Sql {
+  const whole = sql`(b.first_ts >= ${s.start} AND b.last_ts < ${s.end} AND NOT v.overlaid)`;
+  const within = (ts: Sql) => sql`${ts} >= ${s.start} AND ${ts} < ${s.end}`;
+  const partial = samplesIn(
+    { seriesKey: s.seriesKey, metric: s.metric, within, from: s.start, to: s.end },
+    sql`NOT ${whole}`,
+  );
+  return sql`(
+  SELECT p.ts AS k1, 0::int8 AS k2, p.val FROM ${partial} p
+  UNION ALL
+  SELECT b.first_ts, u.ord, u.val FROM sample_block b ${OVERLAID}
+  CROSS JOIN LATERAL unnest(b.vals) WITH ORDINALITY AS u(val, ord)
+  WHERE b.series_key = ${s.seriesKey} AND b.metric = ${s.metric} AND ${whole}
+  ORDER BY 1, 2
+)`;
+}
+
+/** samplesOf, of the blocks that meet `blocks` (a condition on `b` and its `v.overlaid`). */
+function samplesIn(s: SampleSource, blocks: Sql): Sql {
   const direction = raw(s.order?.descending ? 'DESC' : 'ASC');
   const limit = s.order?.limit ? sql`LIMIT ${s.order.limit}` : sql``;
   const rowsOrder = s.order ? sql`ORDER BY smp.ts ${direction} ${limit}` : sql``;
   const blocksOrder = s.order ? sql`ORDER BY b.period_start ${direction}, d.ord ${direction} ${limit}` : sql``;
-  const rowsIn = (lo: string, hi: string) =>
-    raw(`o.series_key = b.series_key AND o.metric = b.metric AND o.ts >= ${lo} AND o.ts <= ${hi}`);
   const union = sql`(SELECT smp.metric, smp.ts, smp.val, smp.ingested_at FROM sample smp
    WHERE smp.series_key = ${s.seriesKey} AND smp.metric = ${s.metric} AND ${s.within(raw('smp.ts'))} ${rowsOrder})
   UNION ALL
   (SELECT b.metric, d.ts, d.val, d.ingested_at FROM sample_block b
-   -- Once per block (OFFSET 0 keeps the planner from pulling it into the per-sample filter).
-   CROSS JOIN LATERAL (SELECT EXISTS (SELECT 1 FROM sample o WHERE ${rowsIn('b.first_ts', 'b.last_ts')}) AS overlaid OFFSET 0) v
+   ${OVERLAID}
    ${decodeBlock('b')}
-   WHERE b.series_key = ${s.seriesKey} AND b.metric = ${s.metric}
+   WHERE b.series_key = ${s.seriesKey} AND b.metric = ${s.metric} AND ${blocks}
      AND b.last_ts >= ${s.from} AND b.first_ts <= ${s.to} AND ${s.within(raw('d.ts'))}
      AND CASE WHEN v.overlaid THEN NOT EXISTS (SELECT 1 FROM sample o WHERE ${rowsIn('d.ts', 'd.ts')}) ELSE true END
    ${blocksOrder})`;
