@@ -71,16 +71,20 @@ export class SamplePacker implements OnApplicationBootstrap, OnModuleDestroy {
     await this.running?.catch(() => undefined);
   }
 
-  /** Packs every sample eligible now (one round at a time per instance); 0 samples when packing is off. */
-  packEligible(now = Date.now()): Promise<PackResult> {
-    this.running ??= this.pack(now).finally(() => (this.running = undefined));
+  /**
+   * Packs every sample eligible now (one round at a time per instance); 0 samples when packing is
+   * off. `paced` (the scheduled rounds): one series at a time, resting as long as each transaction
+   * took, so packing takes at most half a connection's time from the ingest beside it.
+   */
+  packEligible(now = Date.now(), paced = false): Promise<PackResult> {
+    this.running ??= this.pack(now, paced).finally(() => (this.running = undefined));
     return this.running;
   }
 
   /** A scheduled round: never throws (a failed round is logged and retried the next hour). */
   private async round(): Promise<void> {
     try {
-      const result = await this.packEligible();
+      const result = await this.packEligible(Date.now(), true);
       if (result.packedSamples > 0) {
         this.logger.log(`Packed ${result.packedSamples} samples into ${result.blocks} blocks in ${result.seconds} s`);
       }
@@ -91,7 +95,7 @@ export class SamplePacker implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  private async pack(now: number): Promise<PackResult> {
+  private async pack(now: number, paced: boolean): Promise<PackResult> {
     const started = performance.now();
     const result = { packedSamples: 0, blocks: 0 };
     if (this.packAfterMs > 0) {
@@ -100,18 +104,24 @@ export class SamplePacker implements OnApplicationBootstrap, OnModuleDestroy {
       const series = candidates.map((candidate) => packChunks(candidate, cutoffUs)).filter((c) => c.length > 0);
       await this.partitions.ensure(monthsOf(series.flat()));
       const queue = [...series];
+      const packedMonths = new Map<string, Month>();
       const worker = async () => {
         for (let chunks = queue.shift(); chunks && !this.stopping; chunks = queue.shift()) {
           for (const chunk of chunks) {
+            const began = performance.now();
             const done = await this.packChunk(chunk);
             if (!done) break;
             result.packedSamples += done.packed;
             result.blocks += done.blocks;
             this.packed.inc(done.packed);
+            if (done.packed > 0)
+              for (const month of monthsOf([chunk])) packedMonths.set(`${month.year}-${month.month}`, month);
+            if (paced) await new Promise((rest) => setTimeout(rest, performance.now() - began));
           }
         }
       };
-      await Promise.all(Array.from({ length: this.workers }, worker));
+      await Promise.all(Array.from({ length: paced ? 1 : this.workers }, worker));
+      await this.partitions.compact([...packedMonths.values(), ...(await this.partitions.uncompacted(cutoffUs))]);
     }
     return { ...result, seconds: Math.round((performance.now() - started) / 10) / 100 };
   }

@@ -100,6 +100,48 @@ export class SamplePartitions {
   }
 
   /**
+   * The months ending at or before `cutoffUs` whose row partition still takes more room than an
+   * empty one: a pack emptied them (or was stopped before it compacted them).
+   */
+  async uncompacted(cutoffUs: number): Promise<Month[]> {
+    const rows = await runQuery<{ name: string }>(
+      this.dataSource,
+      sql`SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+          WHERE i.inhparent = 'sample'::regclass AND pg_total_relation_size(c.oid) > 16384`,
+    );
+    return rows
+      .map((row) => monthOfPartition(row.name))
+      .filter(
+        (month): month is Month => month !== undefined && Date.parse(startOf(nextMonth(month))) * 1000 <= cutoffUs,
+      );
+  }
+
+  /**
+   * After a pack moved rows of `months` into blocks: empties the files of each month's row partition
+   * that has no row left (TRUNCATE, checked under its lock: a write that came meanwhile keeps it),
+   * else vacuums it, so reads skip the packed rows' index entries at once and their space is free.
+   * The lock waits at most a second for a query that reads the month: else the month is vacuumed.
+   */
+  async compact(months: readonly Month[]): Promise<void> {
+    for (const month of uniqueMonths(months)) {
+      const name = identifier(partitionName(month));
+      const emptied = await this.dataSource
+        .transaction(async (manager) => {
+          await runQuery(manager, sql`SET LOCAL lock_timeout = '1s'`);
+          await runQuery(manager, sql`LOCK TABLE ${name} IN ACCESS EXCLUSIVE MODE`);
+          const [row] = await runQuery<{ empty: boolean }>(
+            manager,
+            sql`SELECT NOT EXISTS (SELECT 1 FROM ${name}) AS empty`,
+          );
+          if (row?.empty) await runQuery(manager, sql`TRUNCATE ${name}`);
+          return row?.empty === true;
+        })
+        .catch(() => false);
+      if (!emptied) await runQuery(this.dataSource, sql`VACUUM (ANALYZE) ${name}`);
+    }
+  }
+
+  /**
    * Drops, whole, every partition (rows and blocks) whose month ends at or before `cutoffUs` (it holds only samples
    * older than the retention), unless another instance is at it: then it returns null and leaves
    * it to that one. One transaction: a read sees a month entirely or not at all.
@@ -132,6 +174,10 @@ export class SamplePartitions {
       return expired;
     });
   }
+}
+
+function uniqueMonths(months: readonly Month[]): Month[] {
+  return [...new Map(months.map((month) => [partitionName(month), month])).values()];
 }
 
 function monthOfPartition(name: string): Month | undefined {

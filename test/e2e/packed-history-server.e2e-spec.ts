@@ -121,6 +121,12 @@ describeOnServer('packing on a server', () => {
     const after = await stored();
     expect(after).toEqual({ rows: 0, packed: all, doubled: 0 });
     expect(line.packedSamples).toBeGreaterThan(0);
+    // The row partitions the pack emptied take no room (the months the killed runs packed included).
+    const [rooms] = await t.query<{ bytes: number }>(
+      `SELECT sum(pg_total_relation_size(i.inhrelid))::int AS bytes FROM pg_inherits i
+       WHERE i.inhparent = 'sample'::regclass AND i.inhrelid IN ('sample_y2026m01'::regclass, 'sample_y2026m02'::regclass)`,
+    );
+    expect(rooms!.bytes).toBeLessThanOrEqual(2 * 16384);
     expect(await totals()).toEqual(expected);
     // Each density got its period: 20 s and 1 min by the day, 5 and 15 min by the month (January, February).
     const periods = await t.query<{ hours: number }>(
