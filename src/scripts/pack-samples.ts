@@ -1,3 +1,5 @@
+import { parseArgs } from 'node:util';
+
 import { Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 
@@ -20,12 +22,14 @@ class PackModule {
  * configuration (DATABASE_URL, DATA_DIR, ...), and prints one JSON line
  * `{"packedSamples", "blocks", "seconds"}`. On PostgreSQL it may run beside serving instances (the
  * series' locks keep them apart); the embedded database is one process's: stop the service first.
+ * `--paced` packs as the service's scheduled rounds do: one series at a time, resting between.
  */
 async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { paced: { type: 'boolean', default: false } } });
   const config = loadConfig();
   const app = await NestFactory.createApplicationContext(PackModule.forRoot(config), { logger: ['error', 'warn'] });
   try {
-    const result = await app.get(SamplePacker).packEligible();
+    const result = await app.get(SamplePacker).packEligible(Date.now(), values.paced);
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {
     await app.close();
