@@ -102,14 +102,24 @@ function samplesIn(s: SampleSource, blocks: Sql): Sql {
   const limit = s.order?.limit ? sql`LIMIT ${s.order.limit}` : sql``;
   const rowsOrder = s.order ? sql`ORDER BY smp.ts ${direction} ${limit}` : sql``;
   const blocksOrder = s.order ? sql`ORDER BY b.period_start ${direction}, d.ord ${direction} ${limit}` : sql``;
+  const inSpan = (b: string) =>
+    sql`${raw(b)}.series_key = ${s.seriesKey} AND ${raw(b)}.metric = ${s.metric} AND ${raw(b)}.last_ts >= ${s.from} AND ${raw(b)}.first_ts <= ${s.to}`;
+  // A limited read opens only the blocks it may need, whatever the plan: in order, up to the first
+  // whose predecessors (the first, cut by the range, not counted) hold \`limit\` samples.
+  const blocksFrom = s.order?.limit
+    ? sql`(SELECT w.* FROM (
+       SELECT bb.*, sum(bb.count) OVER (ORDER BY bb.period_start ${direction} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+                    - first_value(bb.count) OVER (ORDER BY bb.period_start ${direction}) AS seen
+       FROM sample_block bb WHERE ${inSpan('bb')}) w
+     WHERE w.seen IS NULL OR w.seen < ${s.order.limit}) b`
+    : raw('sample_block b');
   const union = sql`(SELECT smp.metric, smp.ts, smp.val, smp.ingested_at FROM sample smp
    WHERE smp.series_key = ${s.seriesKey} AND smp.metric = ${s.metric} AND ${s.within(raw('smp.ts'))} ${rowsOrder})
   UNION ALL
-  (SELECT b.metric, d.ts, d.val, d.ingested_at FROM sample_block b
+  (SELECT b.metric, d.ts, d.val, d.ingested_at FROM ${blocksFrom}
    ${OVERLAID}
    ${decodeBlock('b')}
-   WHERE b.series_key = ${s.seriesKey} AND b.metric = ${s.metric} AND ${blocks}
-     AND b.last_ts >= ${s.from} AND b.first_ts <= ${s.to} AND ${s.within(raw('d.ts'))}
+   WHERE ${inSpan('b')} AND ${blocks} AND ${s.within(raw('d.ts'))}
      AND CASE WHEN v.overlaid THEN NOT EXISTS (SELECT 1 FROM sample o WHERE ${rowsIn('d.ts', 'd.ts')}) ELSE true END
    ${blocksOrder})`;
   return s.order ? sql`(SELECT * FROM (${union}) t ORDER BY t.ts ${direction} ${limit})` : sql`(${union})`;
