@@ -294,19 +294,24 @@ async function loop(clients, durationMs, work, rampMs = 0, window = undefined) {
   let windowResult;
   let opened = false;
   let closed = false;
-  const tick = () => {
-    const now = performance.now();
-    if (window && !opened && now >= windowStart) {
+  // Each timer opens or closes the window whatever performance.now() says when it fires: a timer
+  // may fire a fraction of a millisecond before its instant by that clock (libuv's loop time lags
+  // it), and a window opened only by the closing timer would meter nothing.
+  const open = () => {
+    if (window && !opened) {
       opened = true;
       window.start();
     }
-    if (window && !closed && now >= deadline) {
+  };
+  const close = () => {
+    open();
+    if (window && !closed) {
       closed = true;
       windowResult = window.end(latencies.length);
     }
   };
-  const timers = window ? [setTimeout(tick, rampMs), setTimeout(tick, rampMs + durationMs)] : [];
-  if (window && rampMs === 0) tick();
+  const timers = window ? [setTimeout(open, rampMs), setTimeout(close, rampMs + durationMs)] : [];
+  if (window && rampMs === 0) open();
   await Promise.all(
     clients.map(async (client) => {
       while (performance.now() < deadline) {

@@ -13,7 +13,7 @@
  * connections, and the two runs of a target are averaged so machine drift cancels in the ratios.
  *
  * Options: --quick (a few seconds per run, for CI), --duration=<seconds>, --scenarios=new1,new100,
- * --peers=influxdb,victoriametrics|none
+ * --peers=influxdb,victoriametrics|none, --no-packed (no packed history part: bench/packed.js)
  * Environment: DATABASE_URL (required), DB_POOL_SIZE / DB_CONNECT_TIMEOUT_MS / DB_STATEMENT_TIMEOUT_MS
  * (passed to both servers), BENCH_PREPARED=false (bare and db without named prepared statements).
  */
@@ -38,6 +38,7 @@ const { serverEnvironment, startBare, startService } = require('./servers');
 const { renderReport, evaluateTargets } = require('./report');
 const { LIST_DEVICE_POINTS, SCENARIOS, deviceSequence, fixtureDevices, pointsOf, roundRobin } = require('./scenarios');
 const { PEER_NAMES, startPeers } = require('./peers');
+const { runPackedHistory } = require('./packed');
 const {
   PG_TARGETS,
   checkSampleReads,
@@ -60,13 +61,15 @@ const TARGETS = /** @type {const} */ (['service', 'bare', 'db']);
 const CONNECTIONS = 16;
 const ROUNDS = 2;
 
-const USAGE = `Usage: DATABASE_URL=postgres://user@127.0.0.1:5432/postgres npm run bench -- [--quick] [--duration=<s>] [--scenarios=new1,new100] [--memory=<requests>,<requests>] [--peers=influxdb,victoriametrics|none]
+const USAGE = `Usage: DATABASE_URL=postgres://user@127.0.0.1:5432/postgres npm run bench -- [--quick] [--duration=<s>] [--scenarios=new1,new100] [--memory=<requests>,<requests>] [--peers=influxdb,victoriametrics|none] [--no-packed]
 
   --quick        2 s per run, 1,000/5,000 requests for the memory checks, a small samples data set (what CI runs)
   --duration     seconds per run (default 10; samples scenarios 5, export100k and aggregates 10, after a ramp)
   --scenarios    a subset of ${SCENARIOS.map((s) => s.name).join(', ')}
   --memory       RSS after this many and after that many new1 requests, and samples writes (default 10000,100000)
   --peers        the samples scenarios' peers (default influxdb,victoriametrics; none: PostgreSQL targets only)
+  --no-packed    skip packed history (after the samples scenarios: the data set packed, its storage, the reads
+                 again, a noisy data set, write1000 beside a pack; see bench/packed.js)
   --report-only  rewrite docs/performance.md from bench/results/latest.json (after editing bench/notes.md)
 
 Only a full run with the defaults writes bench/results/latest.json and docs/performance.md; any
@@ -84,6 +87,7 @@ function parseArguments(argv) {
     memory: undefined,
     help: false,
     reportOnly: false,
+    packed: true,
     /** @type {import('./peers').PeerName[]} */
     peers: [...PEER_NAMES],
   };
@@ -92,6 +96,7 @@ function parseArguments(argv) {
     if (name === '--quick') options.quick = true;
     else if (name === '--help' || name === '-h') options.help = true;
     else if (name === '--report-only') options.reportOnly = true;
+    else if (name === '--no-packed' && value === undefined) options.packed = false;
     else if (name === '--duration' && value && /^\d+(\.\d+)?$/.test(value)) options.durationS = Number(value);
     else if (name === '--memory' && value && /^\d+,\d+$/.test(value)) {
       options.memory = value.split(',').map(Number);
@@ -118,7 +123,8 @@ function parseArguments(argv) {
     options.durationS === 0 &&
     !options.memory &&
     options.scenarios.length === SCENARIOS.length &&
-    options.peers.length === PEER_NAMES.length;
+    options.peers.length === PEER_NAMES.length &&
+    options.packed;
   return {
     ...options,
     durationS: options.durationS || defaults.durationS,
@@ -193,12 +199,15 @@ async function main() {
   const servers = {};
   /** @type {import('./peers').Peer[]} */
   const peers = [];
+  /** Other throwaway databases of the run (packed history's), dropped with the main one. */
+  /** @type {string[]} */
+  const databases = [];
   const cleanup = async () => {
     await Promise.all(Object.values(servers).map((server) => stopServer(server).catch(() => undefined)));
     await Promise.all(peers.map((peer) => peer.stop().catch(() => undefined)));
-    await dropDatabase(serverUrl, database.name).catch((error) =>
-      say(`warning: could not drop ${database.name}: ${String(error)}`),
-    );
+    for (const name of [database.name, ...databases]) {
+      await dropDatabase(serverUrl, name).catch((error) => say(`warning: could not drop ${name}: ${String(error)}`));
+    }
     rmSync(dataDir, { recursive: true, force: true });
     removeSnapshot();
   };
@@ -414,6 +423,30 @@ async function main() {
       await stopServer(servers.memory);
       servers.memory = undefined;
 
+      const packed = options.packed
+        ? await runPackedHistory({
+            quick: options.quick,
+            durationOption: options.durationOption,
+            rounds: options.quick ? 1 : ROUNDS,
+            serverUrl,
+            runTag,
+            env,
+            samples,
+            scenarios: selectedSamples,
+            servers,
+            databases,
+            disableAutovacuum,
+            prepareRun: async (url) => {
+              await settleDatabase(url, true);
+              const quiet = await awaitQuietMachine(options.quick ? 10 : 60, options.quick ? 250 : 1000);
+              if (!quiet.quiet)
+                say(`  (the machine stayed ${quiet.busyPct}% busy without the benchmark: measuring anyway)`);
+              return quiet.busyPct;
+            },
+            say,
+          })
+        : null;
+
       say('\nValidation cost of a 10,000-sample body, in-process');
       const { measureSampleValidationCost } = require('./validation-cost');
       const sampleValidation = measureSampleValidationCost({ samples: 10_000, minTimeMs: options.validationMs });
@@ -444,6 +477,7 @@ async function main() {
         timing: Object.fromEntries(
           selectedSamples.map((s) => [s.name, samplesTiming(s, options.quick, options.durationOption)]),
         ),
+        packed,
       };
     }
 
@@ -463,6 +497,8 @@ async function main() {
     const result = {
       generatedAt: startedAt.toISOString(),
       mode: options.quick ? 'quick' : 'full',
+      /** The whole run, from the start to the results (not the cleanup). */
+      runSeconds: round((Date.now() - startedAt.getTime()) / 1000, 1),
       machine: {
         cpus: os.cpus().length,
         cpuModel: os.cpus()[0]?.model ?? 'unknown',
@@ -548,6 +584,24 @@ async function main() {
       ) {
         process.exitCode = 1;
         say('Some requests of the statement count failed.');
+      }
+      const { packed } = samplesExtras;
+      if (packed) {
+        const differ =
+          packed.answers.some((/** @type {any} */ line) => !line.alike) ||
+          packed.readsCheck.some((/** @type {any} */ line) => !line.same);
+        const errors =
+          packed.runs.reduce((/** @type {number} */ sum, /** @type {any} */ run) => sum + run.errors, 0) +
+          (packed.writes?.errors ?? 0) +
+          (packed.exportRss
+            ? packed.exportRss.first.errors + packed.exportRss.one.errors + packed.exportRss.many.errors
+            : 0);
+        if (differ || errors > 0) {
+          process.exitCode = 1;
+          say(
+            `Packed history: ${differ ? 'some answers differ from the answers on rows' : ''}${differ && errors ? '; ' : ''}${errors ? `${errors} requests failed` : ''}.`,
+          );
+        }
       }
     }
     if (runs.some((run) => run.errors > 0)) {

@@ -176,7 +176,293 @@ function evaluateSampleTargets(samples) {
     pass:
       memory && memory.first.requests >= 10_000 && memory.second.requests >= 100_000 ? memory.growthPct <= 15 : null,
   });
+  if (samples.packed) checks.push(...evaluatePackedTargets(samples));
   return checks;
+}
+
+/** @param {number | null | undefined} value samples/s */
+const rate = (value) => (value == null ? '–' : fmt(value));
+/** @param {number | null | undefined} value a latency: none when no answer completed in the window */
+const figure = (value) => (value == null || !Number.isFinite(value) ? '–' : String(value));
+
+/**
+ * The packed history targets (bench/packed.js), from a run's `samples` results.
+ * @param {any} samples
+ * @returns {import('./report').TargetCheck[]}
+ */
+function evaluatePackedTargets(samples) {
+  const { packed } = samples;
+  /** @type {import('./report').TargetCheck[]} */
+  const checks = [];
+  const rows = (/** @type {string} */ name) => samples.scenarios.find((/** @type {any} */ s) => s.scenario === name);
+  const onPacked = (/** @type {string} */ name) => packed.scenarios.find((/** @type {any} */ s) => s.scenario === name);
+  const skippedPeer = (/** @type {string} */ name) =>
+    samples.skippedPeers?.find((/** @type {any} */ p) => p.name === name);
+
+  const { pack, storage, rebuilt } = packed.dataSet;
+  checks.push({
+    name: 'packing: `npm run samples:pack` on the data set (samples/s)',
+    goal: '≥ 500,000',
+    measured:
+      pack.samplesPerS == null
+        ? 'not run'
+        : `${fmt(pack.samplesPerS)} (${fmt(pack.packedSamples)} samples into ${fmt(pack.blocks)} blocks in ${pack.seconds} s; ${pack.wallSeconds} s with the CLI's start)`,
+    pass: pack.samplesPerS == null ? null : pack.samplesPerS >= 500_000,
+  });
+  const tierText = (/** @type {any} */ st, /** @type {any} */ re) =>
+    `${st.bytesPerSample} (blocks ${st.blocks.bytesPerSample}; row partitions ${st.rows.bytesPerSample}, ${fmt(st.rows.samples)} rows left, indexes ${fmt(st.rows.indexBytes)} bytes; ${re.bytesPerSample} with those rebuilt by REINDEX${st.deadRowsKept ? '; VACUUM could not remove the deleted rows' : ''})`;
+  checks.push({
+    name: 'bytes per sample, packed tier: every sample_block and sample partition (pg_total_relation_size) after VACUUM (ANALYZE)',
+    goal: '≤ 4',
+    measured: tierText(storage, rebuilt),
+    pass: storage.bytesPerSample <= 4,
+  });
+  const influx = samples.preload?.peers?.influxdb;
+  const influxPerSample = influx ? influx.settled.total.apparentBytes / influx.samples : null;
+  const skippedInflux = skippedPeer('influxdb');
+  checks.push({
+    name: "packed bytes per sample / InfluxDB's (its data folder)",
+    goal: '≤ 0.50',
+    measured:
+      influxPerSample === null
+        ? skippedInflux
+          ? `InfluxDB skipped: ${skippedInflux.reason}`
+          : 'InfluxDB not run'
+        : `${round(storage.bytesPerSample / influxPerSample, 2)} (${storage.bytesPerSample} vs ${round(influxPerSample, 2)}; ${round(rebuilt.bytesPerSample / influxPerSample, 2)} with the row indexes rebuilt; ${round(storage.bytesPerSample / (influx.settled.total.allocatedBytes / influx.samples), 2)} against its ${peerPerSample(influx, 'allocatedBytes')} allocated)`,
+    pass: influxPerSample === null ? null : storage.bytesPerSample <= 0.5 * influxPerSample,
+  });
+  const { noisy } = packed;
+  checks.push({
+    name: 'bytes per sample, packed tier, noisy data set (1- and 15-minute series, 3 significant digits, gaps)',
+    goal: '≤ 4',
+    measured: `${tierText(noisy.storage, noisy.rebuilt)}; ${fmt(noisy.samples)} samples, ${noisy.rowsStorage.bytesPerSample} as rows`,
+    pass: noisy.storage.bytesPerSample <= 4,
+  });
+
+  /**
+   * The packed service's samples/s on a scenario over another figure of the run.
+   * @param {string} name
+   * @param {string} label
+   * @param {(s: any) => number | null | undefined} other the other figure, from the scenario's row summary
+   * @param {number} goal
+   * @param {string} [missing]
+   */
+  const over = (name, label, other, goal, missing = 'not run') => {
+    const p = onPacked(name);
+    const r = rows(name);
+    const theirs = r ? other(r) : null;
+    const mine = p?.targets.service?.samplesPerS;
+    const value = mine != null && theirs ? mine / theirs : null;
+    checks.push({
+      name: `${name} packed: service / ${label} (samples/s)`,
+      goal: `≥ ${goal.toFixed(2)}`,
+      measured:
+        value === null ? missing : `${round(value, 3)} (${fmt(mine)} vs ${fmt(/** @type {number} */ (theirs))})`,
+      pass: value === null ? null : value >= goal,
+    });
+  };
+  const influxMissing = skippedInflux ? `InfluxDB skipped: ${skippedInflux.reason}` : 'not run';
+  for (const name of ['read1000', 'readDeep']) {
+    over(name, 'InfluxDB', (s) => s.targets.influxdb?.samplesPerS, 1.0, influxMissing);
+    over(name, 'db on rows', (s) => s.targets.db?.samplesPerS, 1.0);
+  }
+  over('export100k', 'InfluxDB', (s) => s.targets.influxdb?.samplesPerS, 1.0, influxMissing);
+  const { exportRss } = packed;
+  const growth = exportRss?.one?.growthBytes ?? null;
+  checks.push({
+    name: 'export100k packed: RSS growth of the service during an answer',
+    goal: '≤ 64 MB',
+    measured:
+      growth === null
+        ? 'not run'
+        : `+${mb(growth)} MB over ${mb(exportRss.restBytes)} MB at rest (1 connection, ${exportRss.one.requests} answers); ` +
+          `${exportRss.many.connections} connections +${mb(exportRss.many.growthBytes)} MB; the fresh process's first answer +${mb(exportRss.first.growthBytes)} MB`,
+    pass: growth === null ? null : growth <= 64 * 1024 * 1024,
+  });
+  over('aggregates', 'service on rows', (s) => s.targets.service?.samplesPerS, 2.0);
+
+  const { writes } = packed;
+  const writeDb = rows('write1000')?.targets.db?.samplesPerS;
+  const writeService = rows('write1000')?.targets.service?.samplesPerS;
+  const writeRatio = writes && writeDb ? writes.pointsPerS / writeDb : null;
+  const overlapped = writes ? writes.pack.packingAtStart && writes.pack.packingAtEnd : false;
+  checks.push({
+    name: 'write1000 beside a running pack: service / db on rows (samples/s)',
+    goal: '≥ 0.90',
+    measured:
+      writeRatio === null
+        ? 'not run'
+        : `${round(writeRatio, 3)} (${fmt(writes.pointsPerS)} vs ${fmt(/** @type {number} */ (writeDb))}; ${writeService ? `${round(writes.pointsPerS / writeService, 2)} × the service on rows; ` : ''}the pack moved ${fmt(writes.pack.movedSamples)} samples meanwhile${overlapped ? '' : '; it did not run the whole window'})`,
+    pass: writeRatio === null ? null : overlapped ? writeRatio >= 0.9 : null,
+  });
+
+  const differ =
+    packed.answers.filter((/** @type {any} */ line) => !line.alike).length +
+    packed.readsCheck.filter((/** @type {any} */ line) => !line.same).length;
+  const compared = packed.answers.reduce((/** @type {number} */ n, /** @type {any} */ line) => n + line.compared, 0);
+  const errors =
+    packed.runs.reduce((/** @type {number} */ n, /** @type {any} */ run) => n + run.errors, 0) +
+    (writes?.errors ?? 0) +
+    (exportRss ? exportRss.first.errors + exportRss.one.errors + exportRss.many.errors : 0);
+  checks.push({
+    name: 'packed history: answers as on rows, and errors',
+    goal: 'alike, 0',
+    measured: `${compared} answers compared with those before the pack, ${differ} reads differ; ${errors} errors`,
+    pass: differ === 0 && errors === 0,
+  });
+  return checks;
+}
+
+/**
+ * The `### Packed history` part of the Samples section.
+ * @param {any} samples
+ * @param {string[]} peers the peers of the run, as in the tables
+ * @returns {string[]}
+ */
+function renderPacked(samples, peers) {
+  const { packed, preload } = samples;
+  const { dataSet, noisy } = packed;
+  const rowsSummary = (/** @type {string} */ name) =>
+    samples.scenarios.find((/** @type {any} */ s) => s.scenario === name);
+  const tierRow = (
+    /** @type {string} */ store,
+    /** @type {string} */ set,
+    /** @type {any} */ st,
+    /** @type {string} */ how,
+  ) =>
+    `| ${store} | ${set} | ${fmt(st.samples)} | ${fmt(st.totalBytes)} | **${st.bytesPerSample}** (blocks ${st.blocks.bytesPerSample}: heap ${fmt(st.blocks.heapBytes)}, TOAST ${fmt(st.blocks.toastBytes)}, indexes ${fmt(st.blocks.indexBytes)} bytes; row partitions ${st.rows.bytesPerSample}: heap ${fmt(st.rows.heapBytes)}, indexes ${fmt(st.rows.indexBytes)} bytes) | ${how} |`;
+  const lines = [
+    '',
+    '### Packed history',
+    '',
+    `After the row runs, the data set is loaded again, the same way and with the same layout, into a throwaway database of`,
+    `its own (the main one also holds the samples the write scenarios wrote, in series of their own), read once on rows,`,
+    `packed by \`node dist/src/scripts/pack-samples.js\` (\`npm run samples:pack\`) with \`SAMPLES_PACK_AFTER=${packed.packAfter}\``,
+    'beside a running service, vacuumed (`VACUUM (ANALYZE) sample, sample_block`) and read again: every answer compared with',
+    "the same service's answer before the pack, then the reads measured on `service` and `db` (the service's statements,",
+    `which read both tiers), ${samples.rounds ?? 1} round(s) as on rows. The data set ends 10 days before the run, so every`,
+    `period of it had passed the cutoff: ${fmt(dataSet.rowsLeft)} samples were left as rows.`,
+    '',
+    `The pack: \`${JSON.stringify({ packedSamples: dataSet.pack.packedSamples, blocks: dataSet.pack.blocks, seconds: dataSet.pack.seconds })}\`, ${rate(dataSet.pack.samplesPerS)} samples/s`,
+    `(${dataSet.pack.wallSeconds} s with the CLI's start). Each series × metric is packed a month at a time, one transaction each, 2 series at once.`,
+    '',
+    '#### Storage per tier',
+    '',
+    '| Store | data set | samples | bytes | bytes per sample | how measured |',
+    '| --- | --- | ---: | ---: | --- | --- |',
+    `| PostgreSQL rows (\`sample\`) | regular | ${fmt(preload.storage.samples)} | ${fmt(preload.storage.heapBytes + preload.storage.indexBytes)} | **${preload.storage.bytesPerSample}** (heap ${preload.storage.heapBytesPerSample}, indexes ${preload.storage.indexBytesPerSample}); ${round(preload.storage.totalBytes / preload.storage.samples, 1)} with pg_total_relation_size | after the preload and VACUUM (the table above) |`,
+    tierRow(
+      'PostgreSQL packed (`sample_block` + `sample`)',
+      'regular',
+      dataSet.storage,
+      `pg_total_relation_size of every partition of both tables after the pack and VACUUM (ANALYZE)${dataSet.storage.deadRowsKept ? `; VACUUM could not remove the deleted rows (${dataSet.storage.vacuums} tries)` : ''}`,
+    ),
+    tierRow(
+      'PostgreSQL packed, row indexes rebuilt',
+      'regular',
+      dataSet.rebuilt,
+      'the same after `REINDEX TABLE sample`: VACUUM leaves a btree its size, so a row partition emptied by the pack keeps the room of every row it indexed unless the pack compacts it',
+    ),
+  ];
+  for (const [name, load] of Object.entries(preload.peers ?? {})) {
+    const l = /** @type {any} */ (load);
+    lines.push(
+      `| ${LABELS[name]} | regular | ${fmt(l.samples)} | ${fmt(l.settled.total.apparentBytes)} | **${peerPerSample(l, 'apparentBytes')}** (${peerPerSample(l, 'allocatedBytes')} allocated) | its data folder after the preload (the table above) |`,
+    );
+  }
+  lines.push(
+    `| PostgreSQL rows (\`sample\`) | noisy | ${fmt(noisy.rowsStorage.samples)} | ${fmt(noisy.rowsStorage.totalBytes)} | **${noisy.rowsStorage.bytesPerSample}** | pg_total_relation_size after the load and VACUUM |`,
+    tierRow('PostgreSQL packed', 'noisy', noisy.storage, 'after the pack and VACUUM (ANALYZE)'),
+    tierRow('PostgreSQL packed, row indexes rebuilt', 'noisy', noisy.rebuilt, 'after `REINDEX TABLE sample`'),
+    '',
+    `The noisy data set, in a third throwaway database: ${noisy.series} timeseries over ${noisy.layout.days} days, half with a sample a`,
+    `minute, half every 15 minutes; values ${noisy.layout.values}; ${round(noisy.layout.missingShare * 100, 1)}% of the samples missing at`,
+    `random and one hour in ${noisy.layout.outageEveryHours} missing whole: ${fmt(noisy.samples)} samples of ${fmt(noisy.slots)} instants. Instants ${noisy.layout.instants}.`,
+    `Its pack: ${rate(noisy.pack.samplesPerS)} samples/s (${fmt(noisy.pack.packedSamples)} samples into ${fmt(noisy.pack.blocks)} blocks in ${noisy.pack.seconds} s). Only PostgreSQL holds it.`,
+    '',
+    '#### Reads on packed history',
+    '',
+    '| Scenario | Target | conns | req/s | samples/s | p50 ms | p99 ms | errors | server CPU | pg CPU | load CPU | server RSS peak MB |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  );
+  for (const s of packed.scenarios) {
+    for (const target of ['service', 'db']) {
+      const t = s.targets[target];
+      if (!t) continue;
+      lines.push(
+        `| ${s.scenario} (packed) | ${LABELS[target]} | ${samples.connections?.[s.scenario] ?? '16'} | ${t.rps < 100 ? t.rps.toFixed(1) : fmt(t.rps)} | ${fmt(t.samplesPerS)} | ${figure(t.p50Ms)} | ${figure(t.p99Ms)} | ${t.errors} | ${t.cpuMsPerRequest ?? '–'} | ${t.postgresCpuMsPerRequest || '–'} | ${t.loadCpuMsPerRequest ?? '–'} | ${t.rssPeakBytes == null ? '–' : mb(t.rssPeakBytes)} |`,
+      );
+    }
+  }
+  if (packed.runs.some((/** @type {any} */ run) => run.requests === 0)) {
+    lines.push(
+      '',
+      'A run at 0 requests/s had no answer completed within its window: every answer took longer than the window.',
+    );
+  }
+  lines.push(
+    '',
+    'The first round of each scenario starts with a warm-up of the service; `db` follows it on a warm PostgreSQL, without one.',
+  );
+  const influx = peers.includes('influxdb');
+  lines.push(
+    '',
+    'Packed beside rows (samples/s of the same run):',
+    '',
+    `| Scenario | packed: service | packed: db | rows: service | rows: db |${influx ? ' InfluxDB |' : ''} packed service / rows service | packed service / rows db |${influx ? ' packed service / InfluxDB |' : ''}`,
+    `| --- | ---: | ---: | ---: | ---: |${influx ? ' ---: |' : ''} ---: | ---: |${influx ? ' ---: |' : ''}`,
+  );
+  for (const s of packed.scenarios) {
+    const r = rowsSummary(s.scenario);
+    const mine = s.targets.service?.samplesPerS;
+    const ratio = (/** @type {number | undefined} */ other) =>
+      mine != null && other ? (mine / other).toFixed(2) : '–';
+    lines.push(
+      `| ${s.scenario} | ${rate(mine)} | ${rate(s.targets.db?.samplesPerS)} | ${rate(r?.targets.service?.samplesPerS)} | ${rate(r?.targets.db?.samplesPerS)} |${influx ? ` ${rate(r?.targets.influxdb?.samplesPerS)} |` : ''} ${ratio(r?.targets.service?.samplesPerS)} | ${ratio(r?.targets.db?.samplesPerS)} |${influx ? ` ${ratio(r?.targets.influxdb?.samplesPerS)} |` : ''}`,
+    );
+  }
+  lines.push(
+    '',
+    'The answers: every variant of each read (4 of each in a quick run; the first of `export100k`) asked of the service before and after the pack,',
+    'status, body and ContinuationToken compared; then the first of each asked of the service and `db` as before the runs.',
+    '',
+    '| Read | answers compared | the same after the pack | statuses | service | db | expected | alike |',
+    '| --- | ---: | ---: | --- | ---: | ---: | ---: | :-: |',
+  );
+  for (const line of packed.answers) {
+    const check = packed.readsCheck.find((/** @type {any} */ c) => c.scenario === line.scenario);
+    lines.push(
+      `| ${line.scenario} | ${line.compared} | ${line.same} | ${line.statuses.join(', ')} | ${check?.service?.count == null ? '–' : fmt(check.service.count)} | ${check?.db?.count == null ? '–' : fmt(check.db.count)} | ${check ? fmt(check.expected) : '–'} | ${line.alike && (check?.same ?? true) ? '✓' : '✗'} |`,
+    );
+  }
+  const { exportRss, writes } = packed;
+  if (exportRss) {
+    lines.push(
+      '',
+      `Export of packed history: a fresh service process at rest ${mb(exportRss.freshBytes)} MB; its first \`export100k\` answer peaked at`,
+      `+${mb(exportRss.first.growthBytes)} MB; at rest after it ${mb(exportRss.restBytes)} MB; ${exportRss.durationS} s of answers on 1 connection peaked at`,
+      `+${mb(exportRss.one.growthBytes)} MB over that (${exportRss.one.requests} answers, p50 ${exportRss.one.p50Ms} ms), ${exportRss.durationS} s on ${exportRss.many.connections} connections at +${mb(exportRss.many.growthBytes)} MB`,
+      `(${exportRss.many.requests} answers).`,
+    );
+  }
+  if (writes) {
+    lines.push(
+      '',
+      `Writes beside a pack: a service instance of the main database runs \`write1000\` (its devices, new instants) while`,
+      '`npm run samples:pack -- --paced` (one series at a time, resting as long as each transaction took: how the service packs in the background) packs that database (everything the row runs left there); the measured window',
+      `(${writes.durationS} s after a ${writes.rampS} s ramp) opens once a pack statement runs (${writes.pack.secondsBeforeWindow} s after the start: the candidates' scan first),`,
+      `and the pack is stopped when it closes. ${rate(writes.pointsPerS)} samples/s (${writes.rps} req/s, p50 ${writes.p50Ms} ms, p99 ${writes.p99Ms} ms,`,
+      `${writes.errors} errors); the pack ${writes.pack.packingAtEnd ? 'was still packing when the window closed' : 'ended before the window closed'} and moved ${fmt(writes.pack.movedSamples)} samples into ${fmt(writes.pack.blocks)} blocks in ${writes.pack.seconds} s.`,
+      "The pg CPU of this run counts the pack's backends too (same database).",
+    );
+  }
+  lines.push(
+    '',
+    `The packed part took ${packed.seconds} s of the run (${Object.entries(packed.phases ?? {})
+      .map(([k, v]) => `${k} ${v} s`)
+      .join(', ')}).`,
+  );
+  return lines;
 }
 
 /**
@@ -299,6 +585,8 @@ function renderSamples(samples, { mode, settings }) {
       `| ${line.scenario} | ${fmt(line.expected)} | ${targets.map((t) => (line[t] ? (line[t].count == null ? `status ${line[t].status}` : fmt(line[t].count)) : '–')).join(' | ')} | ${line.same ? '✓' : '✗'} |`,
     );
   }
+
+  if (samples.packed) lines.push(...renderPacked(samples, peers));
 
   const { memory, exportRss, statements, validation } = samples;
   lines.push(

@@ -798,6 +798,7 @@ const fmt = (value) => Math.round(value).toLocaleString('en-US');
 module.exports = {
   PG_TARGETS,
   writeGroups,
+  writeParams,
   setupSamples,
   checkSampleReads,
   measureSamplesHttp,

@@ -33,6 +33,11 @@ function serverEnvironment({ databaseUrl, dataDir, publicKeyPem }) {
     DATABASE_URL: databaseUrl,
     JWT_PUBLIC_KEY: publicKeyPem,
     CONTINUATION_SECRET: randomBytes(24).toString('hex'),
+    // No scheduled packing (src/history/sample-packer.ts packs what is older than SAMPLES_PACK_AFTER,
+    // P2D by default, a minute after start-up and hourly): the data set ends 10 days before now, so
+    // the service would pack it in the middle of the row runs. The benchmark packs on purpose, with
+    // `npm run samples:pack`, once the row runs are done (bench/packed.js).
+    SAMPLES_PACK_AFTER: '0',
     ...Object.fromEntries(
       PASSED_THROUGH.filter((name) => process.env[name] !== undefined).map((name) => [name, String(process.env[name])]),
     ),
