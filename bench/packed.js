@@ -44,6 +44,7 @@ const {
   measureSamplesHttp,
   samplesTiming,
   summarizeSampleRuns,
+  withPg,
   writeParams,
 } = require('./samples-run');
 const { startService } = require('./servers');
@@ -121,20 +122,6 @@ function startPack(env, databaseUrl, paced = false) {
       stderr: () => stderr,
     }),
   };
-}
-
-/**
- * @template T
- * @param {string} url
- * @param {(client: import('pg').Client) => Promise<T>} work
- */
-async function withPg(url, work) {
-  const [client] = await connectClients({ url, statementTimeoutMs: 0, prepared: false }, 1);
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
 }
 
 /**

@@ -797,6 +797,7 @@ const fmt = (value) => Math.round(value).toLocaleString('en-US');
 
 module.exports = {
   PG_TARGETS,
+  withPg,
   writeGroups,
   writeParams,
   setupSamples,

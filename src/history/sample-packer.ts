@@ -7,7 +7,7 @@ import { METRICS_REGISTRY } from '../common/metrics-registry';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import { instantForDatabase } from '../series/instants';
-import { monthOf, nextMonth, SamplePartitions, type Month } from '../series/sample-partitions';
+import { monthOf, SamplePartitions, type Month } from '../series/sample-partitions';
 import { packChunks, type PackChunk } from './pack-plan';
 import { PACK, PACK_CANDIDATES, TRY_LOCK_SERIES } from './history.sql';
 
@@ -102,9 +102,9 @@ export class SamplePacker implements OnApplicationBootstrap, OnModuleDestroy {
       const cutoffUs = (now - this.packAfterMs) * 1000;
       const candidates = await PACK_CANDIDATES.run(this.dataSource, { before: instantForDatabase(cutoffUs) });
       const series = candidates.map((candidate) => packChunks(candidate, cutoffUs)).filter((c) => c.length > 0);
-      await this.partitions.ensure(monthsOf(series.flat()));
+      await this.partitions.ensure(series.flat().map(monthOfChunk));
       const queue = [...series];
-      const packedMonths = new Map<string, Month>();
+      const packedMonths: Month[] = [];
       const worker = async () => {
         for (let chunks = queue.shift(); chunks && !this.stopping; chunks = queue.shift()) {
           for (const chunk of chunks) {
@@ -114,14 +114,13 @@ export class SamplePacker implements OnApplicationBootstrap, OnModuleDestroy {
             result.packedSamples += done.packed;
             result.blocks += done.blocks;
             this.packed.inc(done.packed);
-            if (done.packed > 0)
-              for (const month of monthsOf([chunk])) packedMonths.set(`${month.year}-${month.month}`, month);
+            if (done.packed > 0) packedMonths.push(monthOfChunk(chunk));
             if (paced) await new Promise((rest) => setTimeout(rest, performance.now() - began));
           }
         }
       };
       await Promise.all(Array.from({ length: paced ? 1 : this.workers }, worker));
-      await this.partitions.compact([...packedMonths.values(), ...(await this.partitions.uncompacted(cutoffUs))]);
+      await this.partitions.compact([...packedMonths, ...(await this.partitions.uncompacted(cutoffUs))]);
     }
     return { ...result, seconds: Math.round((performance.now() - started) / 10) / 100 };
   }
@@ -137,15 +136,7 @@ export class SamplePacker implements OnApplicationBootstrap, OnModuleDestroy {
   }
 }
 
-/** The months the chunks' blocks fall in: their block partitions must exist. */
-function monthsOf(chunks: readonly PackChunk[]): Month[] {
-  const months = new Map<string, Month>();
-  for (const chunk of chunks) {
-    const last = monthOf(Date.parse(chunk.to) * 1000 - 1);
-    for (let month = monthOf(Date.parse(chunk.from) * 1000); ; month = nextMonth(month)) {
-      months.set(`${month.year}-${month.month}`, month);
-      if (month.year === last.year && month.month === last.month) break;
-    }
-  }
-  return [...months.values()];
+/** The month a chunk's rows and blocks are in (a chunk never crosses a month: packChunks). */
+function monthOfChunk(chunk: PackChunk): Month {
+  return monthOf(Date.parse(chunk.from) * 1000);
 }

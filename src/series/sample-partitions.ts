@@ -69,7 +69,7 @@ export class SamplePartitions {
 
   /** Creates the partitions (of both tables) of `months` that do not exist yet; returns in how many months. */
   async ensure(months: readonly Month[]): Promise<number> {
-    const wanted = [...new Map(months.map((m) => [partitionName(m), m])).values()].flatMap((month) =>
+    const wanted = uniqueMonths(months).flatMap((month) =>
       TABLES.map((table) => ({ month, table, name: partitionName(month, table) })),
     );
     return this.dataSource.transaction(async (manager) => {
