@@ -1,6 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 
 import type { DeviceAccessScope } from '../auth/device-access-scope';
+import type { AppConfig, LimitsConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.module';
 import { InvalidRequestError } from '../common/errors';
 import type { MetricSelectionDto } from '../series/dto/timeseries-selection.dto';
 import { metricName, selectedMetric } from '../series/metrics';
@@ -32,10 +34,16 @@ import { maxBucketsOf, parseGranularity } from './granularity';
  */
 @Injectable()
 export class AnalyticsService {
+  /** `samplesRollups` (SAMPLES_ROLLUPS): stats and aggregates read the days' summaries where they can. */
+  private readonly limits: LimitsConfig;
+
   constructor(
     private readonly repository: AnalyticsRepository,
     private readonly selection: TimeseriesSelection,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.limits = config.limits;
+  }
 
   async latest(deviceId: string, query: LatestSamplesQueryDto, access: DeviceAccessScope): Promise<LatestSamplesDto[]> {
     const before = rangeOf(undefined, query.before).endUs;
@@ -57,7 +65,7 @@ export class AnalyticsService {
   async stats(deviceId: string, query: SampleStatsQueryDto, access: DeviceAccessScope): Promise<SampleStatsDto[]> {
     const range = rangeOf(query.startTime, query.endTime);
     const series = await this.series(deviceId, query, access);
-    const rows = await this.repository.stats({
+    const rows = await this.repository.stats(this.limits.samplesRollups, {
       ...series,
       start: databaseInstant(range.startUs, '-infinity'),
       end: databaseInstant(range.endUs, 'infinity'),
@@ -91,7 +99,13 @@ export class AnalyticsService {
     if (maxBucketsOf(granularity, startUs!, endUs!) > MAX_BUCKETS * 1.5) throw tooManyBuckets();
     const series = await this.series(deviceId, query, access);
     const rows = await this.repository.aggregates(
-      { kind: granularity.kind, aggregates, fill: query.fill === 'null' },
+      {
+        kind: granularity.kind,
+        aggregates,
+        fill: query.fill === 'null',
+        // Buckets shorter than an hour, or of hours that are not whole, hold no whole UTC hour.
+        rollups: this.limits.samplesRollups && granularity.shortestUs % HOUR_US === 0,
+      },
       {
         ...series,
         start: databaseInstant(startUs, '-infinity'),
@@ -121,6 +135,8 @@ export class AnalyticsService {
     return { seriesKeys, timeseriesIds: query.timeseries_ids, metric: selectedMetric(query.metric) };
   }
 }
+
+const HOUR_US = 3_600_000_000;
 
 function toBucket(row: AggregateRow, aggregates: readonly Aggregate[]): AggregateBucketDto {
   const bucket: AggregateBucketDto = { start: row.start!, end: row.end!, count: row.count ?? 0 };

@@ -3,6 +3,9 @@ import { createHash } from 'node:crypto';
 import { prepared, PreparedStatement } from '../database/prepared-statement';
 import { join, raw, sql, type ParamRefs, type Sql } from '../database/sql';
 import { samplesOf, valuesOf } from '../series/sample-blocks.sql';
+import { PIECE_AGGREGATE_SQL, piecesCte, series, type SeriesParams } from './summaries.sql';
+
+export type { SeriesParams };
 import { formatUtc, sampleColumns, type SampleRow } from '../series/series.sql';
 import { AGGREGATES, type Aggregate, type BucketKind } from './aggregates';
 
@@ -12,19 +15,6 @@ import { AGGREGATES, type Aggregate, type BucketKind } from './aggregates';
  * samples never travel to Node but as answers. Samples come from both tiers (samplesOf), each
  * series' in instant order, so sums add up in the same order wherever the samples are stored.
  */
-
-/** The timeseries of a request, in request order (`ord`), with their series keys, and one metric. */
-export interface SeriesParams {
-  seriesKeys: readonly number[];
-  timeseriesIds: readonly string[];
-  metric: number;
-}
-
-/** The request's timeseries as rows `s(series_key, timeseries_id, ord)`. */
-const series = (p: ParamRefs<SeriesParams>): Sql => sql`(
-  SELECT u.series_key, u.timeseries_id, u.ord::int AS ord
-  FROM unnest(${p.seriesKeys}::int4[], ${p.timeseriesIds}::uuid[]) WITH ORDINALITY AS u(series_key, timeseries_id, ord)
-) s`;
 
 export type LatestRow = SampleRow & { ord: number };
 
@@ -108,6 +98,8 @@ export interface AggregateShape {
   aggregates: readonly Aggregate[];
   /** Every bucket of the range (empty ones with count 0 and nulls), or only those with samples. */
   fill: boolean;
+  /** From summaries where the buckets hold whole UTC hours (SAMPLES_ROLLUPS), else from samples. */
+  rollups: boolean;
 }
 
 export interface AggregateParams extends SeriesParams {
@@ -136,7 +128,7 @@ export interface AggregateRow {
   twa?: number | null;
 }
 
-type AggregateRefs = ParamRefs<AggregateParams>;
+export type AggregateRefs = ParamRefs<AggregateParams>;
 
 /**
  * The buckets of [start, end) on the zone's calendar, cut by the range, numbered in time order:
@@ -212,23 +204,9 @@ const AGGREGATE_SQL: Record<Aggregate, string> = {
     'nullif(extract(epoch FROM x.b_end - min(x.ts))::float8, 0)',
 };
 
-function aggregatesStatement(p: AggregateRefs, { kind, aggregates, fill }: AggregateShape): Sql {
-  // count is always computed: empty buckets are told apart by it (fill) and it is cheap.
-  const wanted = AGGREGATES.filter((a) => a === 'count' || aggregates.includes(a));
-  const twa = wanted.includes('twa');
-  const columns = join(
-    wanted.map((a) => raw(`${AGGREGATE_SQL[a]} AS "${a}"`)),
-    ',\n         ',
-  );
-  const outer = join(wanted.map((a) => raw(a === 'count' ? 'coalesce(g.count, 0) AS count' : `g."${a}"`)));
-  const rows = fill
-    ? sql`FROM ${series(p)} CROSS JOIN buckets b LEFT JOIN grouped g ON g.ord = s.ord AND g.idx = b.idx`
-    : sql`FROM grouped g JOIN buckets b ON b.idx = g.idx JOIN ${series(p)} ON s.ord = g.ord`;
-  const withinLimit = sql`(SELECT n FROM bucket_count) <= ${p.maxBuckets}::int`;
-  return sql`
-WITH ${buckets(p, kind)},
-bucket_count AS (SELECT count(*)::int AS n FROM buckets),
-starts AS (SELECT array_agg(b_start ORDER BY idx) AS a, array_agg(b_end ORDER BY idx) AS e FROM buckets),
+/** The samples CTE of the statement from samples: `(ord, ts, val, idx[, b_end, next_ts])`. */
+function samplesCte(p: AggregateRefs, twa: boolean, withinLimit: Sql): Sql {
+  return sql`starts AS (SELECT array_agg(b_start ORDER BY idx) AS a, array_agg(b_end ORDER BY idx) AS e FROM buckets),
 samples AS (
   SELECT s.ord, smp.ts, smp.val,
          width_bucket(smp.ts, (SELECT a FROM starts)) AS idx${
@@ -241,7 +219,29 @@ samples AS (
   FROM ${series(p)}
   CROSS JOIN LATERAL ${inRange(p)} smp
   WHERE ${withinLimit}
-),
+)`;
+}
+
+function aggregatesStatement(p: AggregateRefs, { kind, aggregates, fill, rollups }: AggregateShape): Sql {
+  // count is always computed: empty buckets are told apart by it (fill) and it is cheap.
+  const wanted = AGGREGATES.filter((a) => a === 'count' || aggregates.includes(a));
+  const twa = wanted.includes('twa');
+  const formulas = rollups ? PIECE_AGGREGATE_SQL : AGGREGATE_SQL;
+  const columns = join(
+    wanted.map((a) => raw(`${formulas[a]} AS "${a}"`)),
+    ',\n         ',
+  );
+  const outer = join(wanted.map((a) => raw(a === 'count' ? 'coalesce(g.count, 0) AS count' : `g."${a}"`)));
+  const rows = fill
+    ? sql`FROM ${series(p)} CROSS JOIN generate_series(1, (SELECT n FROM bucket_count)) AS b(idx)
+  LEFT JOIN grouped g ON g.ord = s.ord AND g.idx = b.idx`
+    : sql`FROM grouped g`;
+  const idx = raw(fill ? 'b.idx' : 'g.idx');
+  const withinLimit = sql`(SELECT n FROM bucket_count) <= ${p.maxBuckets}::int`;
+  return sql`
+WITH ${buckets(p, kind)},
+bucket_count AS (SELECT count(*)::int AS n FROM buckets),
+${rollups ? piecesCte(p, twa, withinLimit) : samplesCte(p, twa, withinLimit)},
 -- Each group adds up its samples in the order they come, instant order: no join reorders them, so
 -- the sums are the same whatever plan, and wherever (rows or blocks) the samples are stored.
 grouped AS (
@@ -249,10 +249,19 @@ grouped AS (
          ${columns}
   FROM samples x
   WHERE x.idx > 0
-  GROUP BY x.ord, x.idx${twa ? raw(', x.b_end') : raw('')}
+  GROUP BY x.ord, x.idx${twa && !rollups ? raw(', x.b_end') : raw('')}
+),
+-- Each bucket's bounds formatted once, whatever the number of series, into arrays of \`name\`: a
+-- type of fixed width (63 bytes, a label has at most 32), so a label is read by its index at once.
+labels AS (
+  SELECT array_agg(${formatLocal(p, 'b.b_start')}::name ORDER BY b.idx) AS starts,
+         array_agg(${formatLocal(p, 'b.b_end')}::name ORDER BY b.idx) AS ends
+  FROM buckets b
+  WHERE ${withinLimit}
 ),
 answer AS (
-  SELECT s.ord, b.idx, ${formatLocal(p, 'b.b_start')} AS start, ${formatLocal(p, 'b.b_end')} AS "end", ${outer}
+  SELECT ${raw(fill ? 's.ord' : 'g.ord')} AS ord, ${idx} AS idx, (SELECT starts FROM labels)[${idx}]::text AS start,
+         (SELECT ends FROM labels)[${idx}]::text AS "end", ${outer}
   ${rows}
   WHERE ${withinLimit}
 )
@@ -268,7 +277,7 @@ const cache = new Map<string, PreparedStatement<AggregateParams, AggregateRow>>(
  * shape and prepared once per connection, named after its text.
  */
 export function aggregateStatement(shape: AggregateShape): PreparedStatement<AggregateParams, AggregateRow> {
-  const key = `${shape.kind} ${AGGREGATES.filter((a) => shape.aggregates.includes(a)).join(',')} ${shape.fill}`;
+  const key = `${shape.kind} ${AGGREGATES.filter((a) => shape.aggregates.includes(a)).join(',')} ${shape.fill} ${shape.rollups}`;
   let statement = cache.get(key);
   if (!statement) {
     const built = prepared<AggregateParams, AggregateRow>('analytics.aggregates', (p) => aggregatesStatement(p, shape));

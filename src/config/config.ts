@@ -62,6 +62,8 @@ export interface LimitsConfig {
   samplesRetentionDays: number;
   /** Samples older than this (ms) are packed into blocks; 0 never packs. */
   samplesPackAfterMs: number;
+  /** Aggregates and stats read the packed days' summaries (sample_rollup); false: raw samples only. */
+  samplesRollups: boolean;
 }
 
 export interface JwtConfig {
@@ -99,6 +101,7 @@ export const DEFAULT_LIMITS: Readonly<LimitsConfig> = {
   samplesExportLimit: 100_000,
   samplesRetentionDays: 0,
   samplesPackAfterMs: 2 * 24 * 60 * 60 * 1000,
+  samplesRollups: true,
 };
 /** Default BODY_LIMIT: room for 1000 points with 256-character ids. */
 export const DEFAULT_BODY_LIMIT = 2 * 1024 * 1024;
@@ -125,6 +128,7 @@ export const CONFIG_VARIABLES = [
   'SAMPLES_EXPORT_LIMIT',
   'SAMPLES_RETENTION_DAYS',
   'SAMPLES_PACK_AFTER',
+  'SAMPLES_ROLLUPS',
   'JWT_JWKS_URI',
   'JWT_PUBLIC_KEY',
   'JWT_SECRET',
@@ -225,6 +229,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       samplesExportLimit: read.int('SAMPLES_EXPORT_LIMIT', DEFAULT_LIMITS.samplesExportLimit, 1, 10_000_000),
       samplesRetentionDays: read.int('SAMPLES_RETENTION_DAYS', DEFAULT_LIMITS.samplesRetentionDays, 0, 73_000),
       samplesPackAfterMs: read.duration('SAMPLES_PACK_AFTER', DEFAULT_LIMITS.samplesPackAfterMs),
+      samplesRollups: read.bool('SAMPLES_ROLLUPS', DEFAULT_LIMITS.samplesRollups),
     },
     jwt: {
       jwksUri,

@@ -23,6 +23,8 @@ export const DISTRIBUTION: Readonly<Record<string, TableDistribution>> = {
   sample: { kind: 'distributed', column: 'series_key' },
   // A series' packed blocks beside its rows: every read unions the two for one series key.
   sample_block: { kind: 'distributed', column: 'series_key', colocateWith: 'sample' },
+  // A series' rollups beside its blocks: they are written in the blocks' transactions.
+  sample_rollup: { kind: 'distributed', column: 'series_key', colocateWith: 'sample' },
   // TypeORM's record of applied migrations.
   migrations: { kind: 'local' },
 };

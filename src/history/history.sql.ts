@@ -52,9 +52,18 @@ export interface PackParams {
  * Moves the rows of one series × metric in [from, to) into the blocks of their periods, in one
  * statement: the rows are deleted and every block they fall in is written again with them (a
  * row replaces the block's sample of the same instant: the row is the newer write). Run under the
- * series' lock, in its own transaction: a crash leaves the rows or the blocks, never both or none.
+ * series' lock, in its own transaction with the rollups of its days (REBUILD_ROLLUPS): a crash
+ * leaves the rows or the blocks and their rollups, never both or none.
  */
-export const PACK = prepared<PackParams, { packed: number; blocks: number }>('history.pack.v1', (p) => {
+export interface PackRow {
+  packed: number;
+  blocks: number;
+  /** The instants of the first and last sample packed (null: none), for the rollups of their days. */
+  first_ts: string | null;
+  last_ts: string | null;
+}
+
+export const PACK = prepared<PackParams, PackRow>('history.pack.v2', (p) => {
   const local = raw(`m.ts AT TIME ZONE 'UTC'`);
   return sql`
 WITH moved AS (
@@ -80,5 +89,6 @@ WITH moved AS (
   INSERT INTO sample_block (${BLOCK_COLUMNS}) ${encodeBlocks(raw('merged'))} ${REPLACE_BLOCK}
   RETURNING 1
 )
-SELECT (SELECT count(*) FROM moved)::float8 AS packed, (SELECT count(*) FROM written)::float8 AS blocks`;
+SELECT (SELECT count(*) FROM moved)::float8 AS packed, (SELECT count(*) FROM written)::float8 AS blocks,
+       (SELECT min(ts) FROM moved)::text AS first_ts, (SELECT max(ts) FROM moved)::text AS last_ts`;
 });

@@ -9,6 +9,7 @@ import type { AppConfig } from '../config/config';
 import { instantForDatabase } from '../series/instants';
 import { monthOf, SamplePartitions, type Month } from '../series/sample-partitions';
 import { packChunks, type PackChunk } from './pack-plan';
+import { REBUILD_ROLLUPS } from '../series/sample-rollups.sql';
 import { PACK, PACK_CANDIDATES, TRY_LOCK_SERIES } from './history.sql';
 
 /** What a round packed: the `npm run samples:pack` line. */
@@ -131,6 +132,16 @@ export class SamplePacker implements OnApplicationBootstrap, OnModuleDestroy {
       const [lock] = await TRY_LOCK_SERIES.runIn(manager, chunk);
       if (!lock?.locked) return undefined;
       const [row] = await PACK.runIn(manager, chunk);
+      if (row?.first_ts && row.last_ts && chunk.unit !== 'month') {
+        // The days it packed into now have summaries of their new blocks (a month block has none).
+        await REBUILD_ROLLUPS.runIn(manager, {
+          seriesKeys: [chunk.seriesKey],
+          metric: chunk.metric,
+          from: row.first_ts,
+          to: row.last_ts,
+          toInclusive: true,
+        });
+      }
       return { packed: row?.packed ?? 0, blocks: row?.blocks ?? 0 };
     });
   }

@@ -6,6 +6,7 @@ import { isMissingPartition } from '../database/database-errors';
 import { ReadReplicas } from '../database/read-replicas';
 import { SamplePartitions, type Month } from '../series/sample-partitions';
 import { LOCK_SERIES } from '../series/sample-blocks.sql';
+import { REBUILD_ROLLUPS } from '../series/sample-rollups.sql';
 import type { SamplePositionRow, SampleRow } from '../series/series.sql';
 import { runQuery } from '../database/sql';
 import {
@@ -65,12 +66,16 @@ export class SamplesRepository {
 
   /**
    * Deletes the samples of the timeseries in [start, end) from both tiers, on the primary; returns
-   * how many. Under the series' locks, so no pack of them runs meanwhile.
+   * how many, with the rollups of the days whose blocks it cut. Under the series' locks, so no pack
+   * of them runs meanwhile.
    */
   async delete(params: DeleteSamplesParams): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
       await LOCK_SERIES.runIn(manager, params);
       const [row] = await DELETE_SAMPLES.runIn(manager, params);
+      // Cut blocks: their days' summaries follow before the commit, so no answer sees one without the other.
+      if (row && row.blocks > 0)
+        await REBUILD_ROLLUPS.runIn(manager, { ...params, from: params.start, to: params.end, toInclusive: false });
       return row?.deleted ?? 0;
     });
   }

@@ -84,15 +84,14 @@ export interface DeleteSamplesParams {
 }
 
 /**
- * Deletes the samples of the timeseries in [start, end) from both tiers, in one statement (atomic),
- * and returns how many samples were deleted: the rows, and the blocks' samples no row overlaid
- * (an overlaid one is the row's sample, counted once). A block that loses samples is rewritten
- * from those it keeps, or dropped when it keeps none. The caller holds the series' SERIES_LOCK, so
- * no pack rewrites the same blocks meanwhile.
+ * Deletes the samples in [start, end) from both tiers in one statement: how many (rows, and block samples no row overlaid),
+ * and how many `blocks` it rewrote or dropped (then REBUILD_ROLLUPS). Under the series' SERIES_LOCK: no pack meanwhile.
  */
-export const DELETE_SAMPLES = prepared<DeleteSamplesParams, { deleted: number }>('samples.delete.v3', (p) => {
-  const inRange = (ts: string) => sql`${raw(ts)} >= ${p.start}::timestamptz AND ${raw(ts)} < ${p.end}::timestamptz`;
-  return sql`
+export const DELETE_SAMPLES = prepared<DeleteSamplesParams, { deleted: number; blocks: number }>(
+  'samples.delete.v4',
+  (p) => {
+    const inRange = (ts: string) => sql`${raw(ts)} >= ${p.start}::timestamptz AND ${raw(ts)} < ${p.end}::timestamptz`;
+    return sql`
 WITH gone AS (
   DELETE FROM sample
   WHERE series_key = ANY(${p.seriesKeys}::int4[]) AND metric = ${p.metric} AND ${inRange('ts')}
@@ -118,8 +117,10 @@ WITH gone AS (
 )
 SELECT (SELECT count(*) FROM gone)::float8
      + (SELECT count(*) FROM unpacked u WHERE ${inRange('u.ts')}
-          AND NOT EXISTS (SELECT 1 FROM gone g WHERE g.series_key = u.series_key AND g.ts = u.ts))::float8 AS deleted`;
-});
+          AND NOT EXISTS (SELECT 1 FROM gone g WHERE g.series_key = u.series_key AND g.ts = u.ts))::float8 AS deleted,
+       (SELECT count(*) FROM touched)::float8 AS blocks`;
+  },
+);
 
 /** One (timeseries, metric) pair a read scans: its samples are one index range. */
 export interface SampleStream {

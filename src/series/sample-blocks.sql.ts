@@ -69,8 +69,8 @@ export function samplesOf(s: SampleSource): Sql {
 /** Whether a block's span holds a row (`o`: rows of the block `b`'s series and metric in [lo, hi]). */
 const rowsIn = (lo: string, hi: string) =>
   raw(`o.series_key = b.series_key AND o.metric = b.metric AND o.ts >= ${lo} AND o.ts <= ${hi}`);
-/** Once per block (OFFSET 0 keeps the planner from pulling it into the per-sample filter). */
-const OVERLAID = sql`CROSS JOIN LATERAL (SELECT EXISTS (SELECT 1 FROM sample o WHERE ${rowsIn('b.first_ts', 'b.last_ts')}) AS overlaid OFFSET 0) v`;
+/** `v.overlaid`: whether a row lies in the span of the block `b`. Once per block (OFFSET 0 keeps the planner from pulling it into the per-sample filter). */
+export const OVERLAID = sql`CROSS JOIN LATERAL (SELECT EXISTS (SELECT 1 FROM sample o WHERE ${rowsIn('b.first_ts', 'b.last_ts')}) AS overlaid OFFSET 0) v`;
 
 /**
  * The values `(k1, k2, val)` of one series and metric in [start, end), in instant order by
@@ -96,8 +96,11 @@ export function valuesOf(s: { seriesKey: Sql; metric: Sql; start: Sql; end: Sql 
 )`;
 }
 
-/** samplesOf, of the blocks that meet `blocks` (a condition on `b` and its `v.overlaid`). */
-function samplesIn(s: SampleSource, blocks: Sql): Sql {
+/**
+ * samplesOf, of the blocks that meet `blocks` (a condition on `b` and its `v.overlaid`), and of
+ * their samples those that meet `keep` (a condition on `b` and the sample's instant `d.ts`).
+ */
+export function samplesIn(s: SampleSource, blocks: Sql, keep: Sql = sql`true`): Sql {
   const direction = raw(s.order?.descending ? 'DESC' : 'ASC');
   const limit = s.order?.limit ? sql`LIMIT ${s.order.limit}` : sql``;
   const rowsOrder = s.order ? sql`ORDER BY smp.ts ${direction} ${limit}` : sql``;
@@ -119,7 +122,7 @@ function samplesIn(s: SampleSource, blocks: Sql): Sql {
   (SELECT b.metric, d.ts, d.val, d.ingested_at FROM ${blocksFrom}
    ${OVERLAID}
    ${decodeBlock('b')}
-   WHERE ${inSpan('b')} AND ${blocks} AND ${s.within(raw('d.ts'))}
+   WHERE ${inSpan('b')} AND ${blocks} AND ${s.within(raw('d.ts'))} AND ${keep}
      AND CASE WHEN v.overlaid THEN NOT EXISTS (SELECT 1 FROM sample o WHERE ${rowsIn('d.ts', 'd.ts')}) ELSE true END
    ${blocksOrder})`;
   return s.order ? sql`(SELECT * FROM (${union}) t ORDER BY t.ts ${direction} ${limit})` : sql`(${union})`;

@@ -25,8 +25,8 @@ export function nextMonth({ year, month }: Month): Month {
   return month === 12 ? { year: year + 1, month: 1 } : { year, month: month + 1 };
 }
 
-/** The partitioned tables of sample storage: rows and packed blocks, both by UTC month. */
-const TABLES = ['sample', 'sample_block'] as const;
+/** The partitioned tables of sample storage: rows, packed blocks and their rollups, all by UTC month. */
+const TABLES = ['sample', 'sample_block', 'sample_rollup'] as const;
 type SampleTable = (typeof TABLES)[number];
 
 /** `sample_y2026m11`: the partition of `table` holding November 2026 (UTC). */
@@ -35,12 +35,16 @@ export function partitionName({ year, month }: Month, table: SampleTable = 'samp
 }
 
 /** A block's arrays are compressed by TOAST from 128 bytes on, not only above its default 2 KB. */
-const STORAGE: Record<SampleTable, string> = { sample: '', sample_block: ' WITH (toast_tuple_target = 128)' };
+const STORAGE: Record<SampleTable, string> = {
+  sample: '',
+  sample_block: ' WITH (toast_tuple_target = 128)',
+  sample_rollup: '',
+};
 
 const startOf = ({ year, month }: Month) => `${year}-${String(month).padStart(2, '0')}-01T00:00:00Z`;
 
 /**
- * The monthly partitions of the sample and sample_block tables, a month of each together. A write into a month without one fails, and the
+ * The monthly partitions of the sample, sample_block and sample_rollup tables, a month of each together. A write into a month without one fails, and the
  * repository calls `ensure` for its months, then writes again: nothing is checked while the
  * partitions exist. Creation takes a transaction-scoped advisory lock, so concurrent requests,
  * processes and instances create each partition once; `IF NOT EXISTS` makes the losers no-ops.
@@ -142,7 +146,7 @@ export class SamplePartitions {
   }
 
   /**
-   * Drops, whole, every partition (rows and blocks) whose month ends at or before `cutoffUs` (it holds only samples
+   * Drops, whole, every partition (rows, blocks and rollups) whose month ends at or before `cutoffUs` (it holds only samples
    * older than the retention), unless another instance is at it: then it returns null and leaves
    * it to that one. One transaction: a read sees a month entirely or not at all.
    */
@@ -159,10 +163,10 @@ export class SamplePartitions {
         await runQuery<{ name: string }>(
           manager,
           sql`SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-              WHERE i.inhparent IN ('sample'::regclass, 'sample_block'::regclass)
-              -- A read locks the row partitions, then the block partitions, each in month order:
-              -- dropping in that order too, a read waits for the drop and never deadlocks with it.
-              ORDER BY i.inhparent = 'sample_block'::regclass, c.relname`,
+              WHERE i.inhparent IN ('sample'::regclass, 'sample_block'::regclass, 'sample_rollup'::regclass)
+              -- A read locks the row partitions, then the block partitions, then the rollups, each in
+              -- month order: dropping in that order too, a read waits for the drop and never deadlocks with it.
+              ORDER BY i.inhparent = 'sample_rollup'::regclass, i.inhparent = 'sample_block'::regclass, c.relname`,
         )
       ).map((row) => row.name);
       const expired = names.filter((name) => {
@@ -170,7 +174,7 @@ export class SamplePartitions {
         return month !== undefined && Date.parse(startOf(nextMonth(month))) * 1000 <= cutoffUs;
       });
       for (const name of expired) await runQuery(manager, sql`DROP TABLE ${identifier(name)}`);
-      this.dropped.inc(new Set(expired.map((name) => name.replace('sample_block_', 'sample_'))).size);
+      this.dropped.inc(new Set(expired.map((name) => name.replace(/^sample_(block|rollup)_/, 'sample_'))).size);
       return expired;
     });
   }
@@ -181,6 +185,6 @@ function uniqueMonths(months: readonly Month[]): Month[] {
 }
 
 function monthOfPartition(name: string): Month | undefined {
-  const match = /^sample(?:_block)?_y(\d{4})m(\d{2})$/.exec(name);
+  const match = /^sample(?:_block|_rollup)?_y(\d{4})m(\d{2})$/.exec(name);
   return match ? { year: Number(match[1]), month: Number(match[2]) } : undefined;
 }

@@ -148,7 +148,7 @@ describe('SQL round trips per POST /apollo/devices/{deviceId}/timeseries', () =>
     expect(sent[1]).toEqual(sent[0]);
   });
 
-  it('sends two statements per analytics request (the timeseries, then one computation), five per delete, whatever the data', async () => {
+  it('sends two statements per analytics request from samples (the timeseries, then one computation), five from summaries and per delete, whatever the data', async () => {
     const deviceId = uniqueDevice('rt-analytics');
     const registered = await t.api.registerTimeseries(deviceId, points(2), { token: writer });
     const ids = (registered.json().data.relationships as Array<{ timeseriesId: string }>).map((r) => r.timeseriesId);
@@ -165,10 +165,17 @@ describe('SQL round trips per POST /apollo/devices/{deviceId}/timeseries', () =>
       const requests = {
         latest: () => t.api.latestSamples(deviceId, { timeseries_ids: ids, n: 100 }, { token: reader }),
         stats: () => t.api.sampleStats(deviceId, { timeseries_ids: ids, ...range }, { token: reader }),
+        // Minute buckets hold no whole hour: from samples.
         aggregates: () =>
           t.api.sampleAggregates(
             deviceId,
             { timeseries_ids: ids, ...range, granularity: 'PT1M', aggregates: 'avg,twa,first' },
+            { token: reader },
+          ),
+        hourly: () =>
+          t.api.sampleAggregates(
+            deviceId,
+            { timeseries_ids: ids, ...range, granularity: 'PT1H', aggregates: 'avg,twa,first' },
             { token: reader },
           ),
         delete: () => t.api.deleteSamples(deviceId, { timeseries_ids: ids, ...range }, { token: writer }),
@@ -179,9 +186,11 @@ describe('SQL round trips per POST /apollo/devices/{deviceId}/timeseries', () =>
         (counts[name] ??= []).push(recorder.take().length);
       }
     }
-    // A delete is the lookup, then a transaction: BEGIN, the series' locks (no pack rewrites their
-    // blocks meanwhile), the delete of rows and block samples, COMMIT.
-    expect(counts).toEqual({ latest: [2, 2], stats: [2, 2], aggregates: [2, 2], delete: [5, 5] });
+    // Stats and hourly aggregates read summaries: the lookup, then BEGIN, SET LOCAL plan_cache_mode
+    // (the statement's generic plan), the statement, COMMIT. A delete is the lookup, then a
+    // transaction: BEGIN, the series' locks (no pack rewrites their blocks meanwhile), the delete of
+    // rows and block samples, COMMIT (and the rollups of its days when it cut blocks: none here).
+    expect(counts).toEqual({ latest: [2, 2], stats: [5, 5], aggregates: [2, 2], hourly: [5, 5], delete: [5, 5] });
   });
 
   it('sends as many statements when every point already exists (the idempotent path)', async () => {

@@ -4,6 +4,7 @@ import type { AnalyticsRepository } from '../../src/analytics/analytics.reposito
 import { AnalyticsService } from '../../src/analytics/analytics.service';
 import type { AggregateParams, AggregateRow, AggregateShape, LatestRow } from '../../src/analytics/analytics.sql';
 import { isTimeZone, maxBucketsOf, parseGranularity } from '../../src/analytics/granularity';
+import { loadConfig } from '../../src/config/config';
 import type { TimeseriesSelection } from '../../src/series/timeseries-selection';
 
 const TS = ['0b5bd0a4-4c7e-4a8c-9d0c-3f4b1de3b6a1', '9f0d2a57-6a43-4bb4-8f5e-2c1c8b7e6d02'];
@@ -23,8 +24,12 @@ class FakeRepository implements Pick<AnalyticsRepository, 'latest' | 'aggregates
     return Promise.resolve(this.rows as AggregateRow[]);
   }
 }
-const service = (repository: FakeRepository) =>
-  new AnalyticsService(repository as unknown as AnalyticsRepository, selection);
+const service = (repository: FakeRepository, rollups = true) =>
+  new AnalyticsService(
+    repository as unknown as AnalyticsRepository,
+    selection,
+    loadConfig({ SAMPLES_ROLLUPS: String(rollups) }),
+  );
 
 describe('AnalyticsService', () => {
   it('puts each row under its timeseries by `ord`, empty series included, in the order of timeseries_ids', async () => {
@@ -49,6 +54,27 @@ describe('AnalyticsService', () => {
     ]);
   });
 
+  it.each([
+    ['PT1H', true, true],
+    ['PT3H', true, true],
+    ['PT90M', true, false],
+    ['PT15M', true, false],
+    ['P1W', true, true],
+    ['P1M', true, true],
+    ['P1D', false, false],
+  ])(
+    'reads summaries for %s when SAMPLES_ROLLUPS is %s: %s (only buckets of whole hours hold whole hours)',
+    async (granularity, on, expected) => {
+      const repository = new FakeRepository([]);
+      await service(repository, on).aggregates(
+        'd1',
+        { timeseries_ids: [TS[0]!], startTime: '2026-11-01T00:00:00Z', endTime: '2026-11-02T00:00:00Z', granularity },
+        access,
+      );
+      expect(repository.asked[0]!.shape.rollups).toBe(expected);
+    },
+  );
+
   it('asks for the shape of the request and answers only the aggregates asked, count always', async () => {
     const repository = new FakeRepository([
       { bucket_count: 2, ord: 1, start: 's', end: 'e', count: 3, avg: 1.5, min: 1, max: 2 },
@@ -67,7 +93,7 @@ describe('AnalyticsService', () => {
       },
       access,
     );
-    expect(repository.asked[0]!.shape).toEqual({ kind: 'days', aggregates: ['min', 'avg'], fill: true });
+    expect(repository.asked[0]!.shape).toEqual({ kind: 'days', aggregates: ['min', 'avg'], fill: true, rollups: true });
     expect(repository.asked[0]!.params).toMatchObject({
       start: '2026-10-31T23:00:00.000000Z',
       end: '2026-11-02T23:00:00.000000Z',

@@ -41,6 +41,7 @@ describe('loadConfig', () => {
         samplesExportLimit: 100_000,
         samplesRetentionDays: 0,
         samplesPackAfterMs: 172_800_000,
+        samplesRollups: true,
       },
       jwt: {
         jwksUri: undefined,
