@@ -7,7 +7,7 @@ const http = require('node:http');
 
 /**
  * @param {string} url
- * @param {{ method?: string, headers?: Record<string, string>, body?: string }} [options]
+ * @param {{ method?: string, headers?: Record<string, string>, body?: string, timeoutMs?: number }} [options]
  * @returns {Promise<{ status: number, headers: import('node:http').IncomingHttpHeaders, json: any }>}
  */
 function request(url, options = {}) {
@@ -39,7 +39,9 @@ function request(url, options = {}) {
       },
     );
     req.on('error', reject);
-    req.setTimeout(30_000, () => req.destroy(new Error(`${options.method ?? 'GET'} ${url} timed out`)));
+    req.setTimeout(options.timeoutMs ?? 30_000, () =>
+      req.destroy(new Error(`${options.method ?? 'GET'} ${url} timed out`)),
+    );
     req.end(options.body);
   });
 }

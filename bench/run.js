@@ -13,7 +13,8 @@
  * connections, and the two runs of a target are averaged so machine drift cancels in the ratios.
  *
  * Options: --quick (a few seconds per run, for CI), --duration=<seconds>, --scenarios=new1,new100,
- * --peers=influxdb,victoriametrics|none, --no-packed (no packed history part: bench/packed.js)
+ * --peers=influxdb,victoriametrics|none, --no-packed (no packed history part: bench/packed.js),
+ * --no-rollups (no rollups part: bench/rollups.js)
  * Environment: DATABASE_URL (required), DB_POOL_SIZE / DB_CONNECT_TIMEOUT_MS / DB_STATEMENT_TIMEOUT_MS
  * (passed to both servers), BENCH_PREPARED=false (bare and db without named prepared statements).
  */
@@ -39,6 +40,7 @@ const { renderReport, evaluateTargets } = require('./report');
 const { LIST_DEVICE_POINTS, SCENARIOS, deviceSequence, fixtureDevices, pointsOf, roundRobin } = require('./scenarios');
 const { PEER_NAMES, startPeers } = require('./peers');
 const { runPackedHistory } = require('./packed');
+const { runRollups } = require('./rollups');
 const {
   PG_TARGETS,
   checkSampleReads,
@@ -61,7 +63,7 @@ const TARGETS = /** @type {const} */ (['service', 'bare', 'db']);
 const CONNECTIONS = 16;
 const ROUNDS = 2;
 
-const USAGE = `Usage: DATABASE_URL=postgres://user@127.0.0.1:5432/postgres npm run bench -- [--quick] [--duration=<s>] [--scenarios=new1,new100] [--memory=<requests>,<requests>] [--peers=influxdb,victoriametrics|none] [--no-packed]
+const USAGE = `Usage: DATABASE_URL=postgres://user@127.0.0.1:5432/postgres npm run bench -- [--quick] [--duration=<s>] [--scenarios=new1,new100] [--memory=<requests>,<requests>] [--peers=influxdb,victoriametrics|none] [--no-packed] [--no-rollups]
 
   --quick        2 s per run, 1,000/5,000 requests for the memory checks, a small samples data set (what CI runs)
   --duration     seconds per run (default 10; samples scenarios 5, export100k and aggregates 10, after a ramp)
@@ -70,6 +72,8 @@ const USAGE = `Usage: DATABASE_URL=postgres://user@127.0.0.1:5432/postgres npm r
   --peers        the samples scenarios' peers (default influxdb,victoriametrics; none: PostgreSQL targets only)
   --no-packed    skip packed history (after the samples scenarios: the data set packed, its storage, the reads
                  again, a noisy data set, write1000 beside a pack; see bench/packed.js)
+  --no-rollups   skip rollups (a year of minute data of 10 series packed, stats and aggregates with and
+                 without rollups; see bench/rollups.js)
   --report-only  rewrite docs/performance.md from bench/results/latest.json (after editing bench/notes.md)
 
 Only a full run with the defaults writes bench/results/latest.json and docs/performance.md; any
@@ -88,6 +92,7 @@ function parseArguments(argv) {
     help: false,
     reportOnly: false,
     packed: true,
+    rollups: true,
     /** @type {import('./peers').PeerName[]} */
     peers: [...PEER_NAMES],
   };
@@ -97,6 +102,7 @@ function parseArguments(argv) {
     else if (name === '--help' || name === '-h') options.help = true;
     else if (name === '--report-only') options.reportOnly = true;
     else if (name === '--no-packed' && value === undefined) options.packed = false;
+    else if (name === '--no-rollups' && value === undefined) options.rollups = false;
     else if (name === '--duration' && value && /^\d+(\.\d+)?$/.test(value)) options.durationS = Number(value);
     else if (name === '--memory' && value && /^\d+,\d+$/.test(value)) {
       options.memory = value.split(',').map(Number);
@@ -124,7 +130,8 @@ function parseArguments(argv) {
     !options.memory &&
     options.scenarios.length === SCENARIOS.length &&
     options.peers.length === PEER_NAMES.length &&
-    options.packed;
+    options.packed &&
+    options.rollups;
   return {
     ...options,
     durationS: options.durationS || defaults.durationS,
@@ -446,6 +453,18 @@ async function main() {
             say,
           })
         : null;
+      const rollups = options.rollups
+        ? await runRollups({
+            quick: options.quick,
+            serverUrl,
+            env,
+            samples,
+            servers,
+            databases,
+            disableAutovacuum,
+            say,
+          })
+        : null;
 
       say('\nValidation cost of a 10,000-sample body, in-process');
       const { measureSampleValidationCost } = require('./validation-cost');
@@ -478,6 +497,7 @@ async function main() {
           selectedSamples.map((s) => [s.name, samplesTiming(s, options.quick, options.durationOption)]),
         ),
         packed,
+        rollups,
       };
     }
 
@@ -602,6 +622,16 @@ async function main() {
             `Packed history: ${differ ? 'some answers differ from the answers on rows' : ''}${differ && errors ? '; ' : ''}${errors ? `${errors} requests failed` : ''}.`,
           );
         }
+      }
+      const { rollups } = samplesExtras;
+      const rollupsWrong = rollups?.cases.filter(
+        (/** @type {any} */ c) => !c.alike || c.on.errors > 0 || c.off.errors > 0,
+      );
+      if (rollupsWrong?.length) {
+        process.exitCode = 1;
+        say(
+          `Rollups: ${rollupsWrong.map((/** @type {any} */ c) => c.name).join(', ')} differ from the answers without them or failed.`,
+        );
       }
     }
     if (runs.some((run) => run.errors > 0)) {

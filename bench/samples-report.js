@@ -6,6 +6,7 @@
  * `samples` part of a run's results.
  */
 
+const { evaluateRollupTargets, renderRollups } = require('./rollups-report');
 const { round } = require('./stats');
 
 /** The order of the targets in the tables: the PostgreSQL ones, then the peers. */
@@ -177,6 +178,7 @@ function evaluateSampleTargets(samples) {
       memory && memory.first.requests >= 10_000 && memory.second.requests >= 100_000 ? memory.growthPct <= 15 : null,
   });
   if (samples.packed) checks.push(...evaluatePackedTargets(samples));
+  if (samples.rollups) checks.push(...evaluateRollupTargets(samples));
   return checks;
 }
 
@@ -587,6 +589,7 @@ function renderSamples(samples, { mode, settings }) {
   }
 
   if (samples.packed) lines.push(...renderPacked(samples, peers));
+  if (samples.rollups) lines.push(...renderRollups(samples));
 
   const { memory, exportRss, statements, validation } = samples;
   lines.push(
