@@ -113,7 +113,7 @@ async function runRollups(o) {
         `INSERT INTO sample (series_key, metric, ts, val)
          SELECT $1::int4, 0::int2, $2::timestamptz + g * interval '1 minute',
                 round((20 + 5 * sin(g / 700.0 + $3::int) + (g * 7919 % 100) / 100.0)::numeric, 2)::float8
-         FROM generate_series(0, $4::int - 1) AS g`,
+         FROM generate_series(0::int8, $4::int8 - 1) AS g`,
         [key, iso(layout.startMs), s, layout.days * 1440],
       );
     }

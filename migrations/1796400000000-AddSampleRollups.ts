@@ -1,5 +1,6 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
+import { SERIES_LOCK } from '../src/series/sample-blocks.sql';
 import { REBUILD_ROLLUPS } from '../src/series/sample-rollups.sql';
 
 /**
@@ -9,7 +10,11 @@ import { REBUILD_ROLLUPS } from '../src/series/sample-rollups.sql';
  * stored plain (never compressed nor moved out of line): a daily or monthly aggregate reads one
  * entry of each per day, and a compressed array would be decompressed whole for it. `hours` is read
  * only for buckets shorter than a day and stays compressible.
- * The days already packed get their rows here, from their blocks, a series at a time.
+ * The days already packed get their rows here, from their blocks, a series at a time (with the
+ * code of this release: a later change of rollupsOf would recompute them the same way). A block
+ * whose day has no rollup is read raw, so an instance of the previous release that packs during the
+ * upgrade loses nothing; one that packs more samples into a day that has a rollup leaves it short
+ * until that day is packed again: upgrade with packing off on the old instances (docs/operations.md).
  */
 export class AddSampleRollups1796400000000 implements MigrationInterface {
   name = 'AddSampleRollups1796400000000';
@@ -37,6 +42,8 @@ export class AddSampleRollups1796400000000 implements MigrationInterface {
       `SELECT DISTINCT series_key, metric FROM sample_block WHERE period_end - period_start <= interval '1 day'`,
     )) as { series_key: number; metric: number }[];
     for (const { series_key, metric } of series) {
+      // Under the series' lock (SERIES_LOCK), as a pack writes them: a pack by another instance waits.
+      await queryRunner.query(`SELECT pg_advisory_xact_lock(${SERIES_LOCK}, $1::int4)`, [series_key]);
       const query = REBUILD_ROLLUPS.query({
         seriesKeys: [series_key],
         metric,

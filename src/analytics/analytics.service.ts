@@ -28,9 +28,10 @@ import { maxBucketsOf, parseGranularity } from './granularity';
 
 /**
  * Latest values, statistics and calendar aggregates: every computation in the database, a fixed
- * number of statements per request (the timeseries lookup, then one statement), results in the
- * order of `timeseries_ids`. The query DTOs validated every parameter; what is left here are the
- * rules across parameters (startTime before endTime, the bucket count).
+ * number of statements per request (the timeseries lookup, then one statement; from rollups, in a
+ * transaction of its own), results in the order of `timeseries_ids`. The query DTOs validated every
+ * parameter; what is left here are the rules across parameters (startTime before endTime, the
+ * bucket count) and whether the buckets can read rollups (SAMPLES_ROLLUPS).
  */
 @Injectable()
 export class AnalyticsService {

@@ -89,17 +89,22 @@ gaps AS (
 type RangeRefs = ParamRefs<SeriesParams & { start: string; end: string }>;
 
 /**
- * `series_days(ord, series_key, days)`: the request's series, each with the UTC days that hold rows
- * in [start, end) (read raw: rows overlay blocks).
+ * `series_days(ord, series_key, days, rolled)`: the request's series, each with the UTC days that
+ * hold rows in [start, end) (read raw: rows overlay blocks) and those that have rollups.
  */
 function seriesDays(p: RangeRefs): Sql {
   return sql`series_days AS MATERIALIZED (
-  SELECT s.ord, s.series_key, rd.days FROM ${series(p)}
+  SELECT s.ord, s.series_key, rd.days, rr.rolled FROM ${series(p)}
   CROSS JOIN LATERAL (
     SELECT coalesce(array_agg(DISTINCT ${dayOf(raw('o.ts'))}), '{}') AS days FROM sample o
     WHERE o.series_key = s.series_key AND o.metric = ${p.metric}::int2
       AND o.ts >= ${p.start}::timestamptz AND o.ts < ${p.end}::timestamptz
   ) rd
+  CROSS JOIN LATERAL (
+    SELECT coalesce(array_agg(r.day ORDER BY r.day), '{}') AS rolled FROM sample_rollup r
+    WHERE r.series_key = s.series_key AND r.metric = ${p.metric}::int2
+      AND r.day >= (SELECT ${dayOf(sql`${p.start}::timestamptz`)}) AND r.day < ${p.end}::timestamptz
+  ) rr
 )`;
 }
 
@@ -123,6 +128,7 @@ function summaryPieces(p: RangeRefs, wholeBlocks: boolean): { summaries: Sql; pe
     start: sql`${p.start}::timestamptz`,
     end: sql`${p.end}::timestamptz`,
     rowDays: raw('sd.days'),
+    rolledDays: raw('sd.rolled'),
     buckets: {
       starts: raw('(SELECT a FROM starts)'),
       ends: raw('(SELECT e FROM starts)'),

@@ -42,6 +42,12 @@ export interface SummarySource {
   end: Sql;
   /** The UTC days (timestamptz[]) of the series that hold rows in the range: they are read raw. */
   rowDays: Sql;
+  /**
+   * The UTC days (timestamptz[], ascending) of the series that have a rollup row in the range: a
+   * block is skipped only when its day has one, so a block written without its rollup (by an older
+   * instance during an upgrade) is read raw, not lost.
+   */
+  rolledDays: Sql;
   buckets: SummaryBuckets;
   /**
    * Whether a block of a month (no rollups) that lies wholly in one bucket and holds no row in its
@@ -72,8 +78,12 @@ export const epochUs = (ts: Sql): Sql => sql`(extract(epoch FROM ${ts}) * 100000
 export function piecesOf(s: SummarySource): { summaries: Sql; perSeries: Sql } {
   const g = s.buckets;
   const rowDay = (day: Sql) => sql`${day} = ANY(${s.rowDays})`;
+  // A binary search of the sorted days.
+  const hasRollup = (day: Sql) =>
+    sql`coalesce((${s.rolledDays})[width_bucket(${day}, ${s.rolledDays})] = ${day}, false)`;
   const inOneBucket = sql`(width_bucket(b.first_ts, ${g.starts}) > 0 AND b.last_ts < (${g.ends})[width_bucket(b.first_ts, ${g.starts})])`;
-  const rolledCovered = sql`(${ROLLED('b')} AND NOT ${rowDay(dayOf(raw('b.period_start')))} AND NOT ${gapsMeet(g, raw('b.first_ts'), raw('b.last_ts'))})`;
+  const blockDay = dayOf(raw('b.period_start'));
+  const rolledCovered = sql`(${ROLLED('b')} AND ${hasRollup(blockDay)} AND NOT ${rowDay(blockDay)} AND NOT ${gapsMeet(g, raw('b.first_ts'), raw('b.last_ts'))})`;
   const wholeCovered = s.wholeBlocks ? sql`(NOT ${ROLLED('b')} AND NOT v.overlaid AND ${inOneBucket})` : sql`false`;
   const rawSamples = samplesIn(
     {
@@ -84,7 +94,7 @@ export function piecesOf(s: SummarySource): { summaries: Sql; perSeries: Sql } {
       to: s.end,
     },
     sql`NOT ${rolledCovered} AND NOT ${wholeCovered}`,
-    sql`(NOT ${ROLLED('b')} OR ${rowDay(dayOf(raw('d.ts')))} OR ${gapsMeet(g, raw('d.ts'), raw('d.ts'))})`,
+    sql`(NOT ${ROLLED('b')} OR NOT ${hasRollup(blockDay)} OR ${rowDay(dayOf(raw('d.ts')))} OR ${gapsMeet(g, raw('d.ts'), raw('d.ts'))})`,
   );
   // The whole hours of bucket `i` in the day that starts at epoch hour `dh`, as hours from its
   // midnight: [ha, hb), in integers (the buckets' cores are epoch hours too).

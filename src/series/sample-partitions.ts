@@ -61,12 +61,12 @@ export class SamplePartitions {
   ) {
     this.created = new Counter({
       name: 'samples_partitions_created_total',
-      help: 'Months of sample partitions (rows and blocks) this instance created.',
+      help: 'Months of sample partitions (rows, blocks and rollups) this instance created.',
       registers: [registry],
     });
     this.dropped = new Counter({
       name: 'samples_partitions_dropped_total',
-      help: 'Months of sample partitions (rows and blocks) this instance dropped for SAMPLES_RETENTION_DAYS.',
+      help: 'Months of sample partitions (rows, blocks and rollups) this instance dropped for SAMPLES_RETENTION_DAYS.',
       registers: [registry],
     });
   }

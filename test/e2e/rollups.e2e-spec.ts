@@ -284,6 +284,20 @@ describe('rollups', () => {
     limits.samplesRollups = true;
   });
 
+  it('reads the blocks of a day that has no rollup (packed by an older release) from their samples', async () => {
+    const { id, startMs, days, ask } = await packedMonth();
+    await t.query(
+      `DELETE FROM sample_rollup WHERE day = $1 AND series_key = (SELECT series_key FROM timeseries WHERE id = $2)`,
+      [iso(startMs + 7 * DAY), id],
+    );
+    const stats = (await ask('stats', {})).json<{ data: Array<{ count: number; sum: number }> }>().data[0]!;
+    expect(stats.count).toBe(days * 1440);
+    limits.samplesRollups = false;
+    const raw = (await ask('stats', {})).json<{ data: Array<{ sum: number }> }>().data[0]!;
+    limits.samplesRollups = true;
+    expect(stats.sum).toBeCloseTo(raw.sum, 6);
+  });
+
   it('drops the rollups of a month with its rows and blocks (retention)', async () => {
     const device = await createDevice(t, { points: somePoints(1) });
     const [id] = device.timeseriesIds;
