@@ -3,8 +3,10 @@ import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { ThrottlerGuard, ThrottlerModule, type ThrottlerStorage } from '@nestjs/throttler';
 import type Redis from 'ioredis';
+import type { Registry } from 'prom-client';
 
 import type { AuthenticatedRequest } from '../auth/request-context';
+import { METRICS_REGISTRY } from '../common/metrics-registry';
 import { REDIS } from '../redis/redis.module';
 import { FailoverThrottlerStorage } from './failover.storage';
 import { SlidingWindowStorage } from './sliding-window.storage';
@@ -25,12 +27,12 @@ export class RateLimitModule {
       module: RateLimitModule,
       imports: [
         ThrottlerModule.forRootAsync({
-          inject: [REDIS],
-          useFactory: (redis: Redis | undefined) => ({
+          inject: [REDIS, METRICS_REGISTRY],
+          useFactory: (redis: Redis | undefined, registry: Registry) => ({
             throttlers: [{ name: 'default', ttl: 60_000, limit: perMinute }],
             getTracker: (request: Record<string, unknown>) => trackerOf(request as unknown as AuthenticatedRequest),
             generateKey: (_context, tracker) => tracker,
-            storage: storageOf(redis),
+            storage: storageOf(redis, registry),
             errorMessage: `Too many requests: at most ${perMinute} per minute for one token subject`,
           }),
         }),
@@ -40,8 +42,10 @@ export class RateLimitModule {
   }
 }
 
-function storageOf(redis: Redis | undefined): ThrottlerStorage {
-  return redis ? new FailoverThrottlerStorage(new ThrottlerStorageRedisService(redis)) : new SlidingWindowStorage();
+function storageOf(redis: Redis | undefined, registry: Registry): ThrottlerStorage {
+  return redis
+    ? new FailoverThrottlerStorage(new ThrottlerStorageRedisService(redis), registry)
+    : new SlidingWindowStorage();
 }
 
 function trackerOf(request: AuthenticatedRequest): string {

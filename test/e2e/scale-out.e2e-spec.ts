@@ -204,12 +204,38 @@ describeOnServer('three instances, one behaviour', () => {
       return statuses;
     };
 
-    it(`lets exactly RATE_LIMIT_PER_MINUTE (${RATE_LIMIT}) requests of a subject through, whichever instance gets them`, async () => {
+    /** Requests the three instances limited with their own count since they started (Redis too slow or down). */
+    const localDecisions = async () => {
+      const counts = await Promise.all(
+        instances.map(async (instance) => {
+          const text = await (await fetch(`${instance.baseUrl}/metrics`)).text();
+          return Number(/^rate_limit_local_decisions_total (\d+)/m.exec(text)?.[1] ?? Number.NaN);
+        }),
+      );
+      return counts.reduce((sum, n) => sum + n, 0);
+    };
+
+    /**
+     * Sends twice the limit of a new subject round robin and checks that the instances let exactly the
+     * limit through. A Redis command slower than its timeout (a loaded machine) is decided by the instance
+     * alone, as promised (availability first): such a request may be let through once more, never
+     * refused wrongly. The metric says how many there were; with none the limit is exact.
+     */
+    const expectOneLimit = async () => {
+      const before = await localDecisions();
       const statuses = await burst(caller().token, RATE_LIMIT * 2);
+      const alone = (await localDecisions()) - before;
+      expect(alone).toBeGreaterThanOrEqual(0);
       // The device does not exist: 403 is a request let through, 429 one refused.
-      expect(statuses.filter((s) => s === 403)).toHaveLength(RATE_LIMIT);
-      expect(statuses.filter((s) => s === 429)).toHaveLength(RATE_LIMIT);
+      const letThrough = statuses.filter((s) => s === 403).length;
+      expect(letThrough).toBeGreaterThanOrEqual(RATE_LIMIT);
+      expect(letThrough).toBeLessThanOrEqual(RATE_LIMIT + alone);
+      expect(statuses.filter((s) => s !== 403 && s !== 429)).toEqual([]);
       expect(statuses.slice(0, RATE_LIMIT).every((s) => s === 403)).toBe(true);
+    };
+
+    it(`lets exactly RATE_LIMIT_PER_MINUTE (${RATE_LIMIT}) requests of a subject through, whichever instance gets them`, async () => {
+      await expectOneLimit();
     });
 
     it('keeps answering while Redis is unreachable, limiting per instance, and shares the limit again once it is back', async () => {
@@ -252,8 +278,7 @@ describeOnServer('three instances, one behaviour', () => {
           }
         }),
       );
-      const statuses = await burst(caller().token, RATE_LIMIT * 2);
-      expect(statuses.filter((s) => s === 403)).toHaveLength(RATE_LIMIT);
+      await expectOneLimit();
     });
   });
 

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
+import { Registry } from 'prom-client';
 
 import { FailoverThrottlerStorage } from '../../src/rate-limit/failover.storage';
 
@@ -27,7 +28,10 @@ describe('FailoverThrottlerStorage', () => {
   it("answers the shared count while it answers, and the instance's own count while it fails", async () => {
     const shared = new SwitchableStore();
     shared.hits = 10; // other instances counted before
-    const storage = new FailoverThrottlerStorage(shared);
+    const registry = new Registry();
+    const storage = new FailoverThrottlerStorage(shared, registry);
+    const localDecisions = async () =>
+      (await registry.getSingleMetric('rate_limit_local_decisions_total')!.get()).values[0]!.value;
     expect((await hit(storage)).totalHits).toBe(11);
     shared.reachable = false;
     // The local count saw the first request too: it is warm when it takes over.
@@ -35,8 +39,10 @@ describe('FailoverThrottlerStorage', () => {
     expect([local.totalHits, local.isBlocked]).toEqual([2, false]);
     expect((await hit(storage)).totalHits).toBe(3);
     expect((await hit(storage)).isBlocked).toBe(true);
+    expect(await localDecisions()).toBe(3);
     shared.reachable = true;
     expect((await hit(storage)).totalHits).toBe(12);
+    expect(await localDecisions()).toBe(3);
     storage.onModuleDestroy();
   });
 });
