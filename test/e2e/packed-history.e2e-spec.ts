@@ -2,7 +2,7 @@ import { SamplePacker } from '../../src/history/sample-packer';
 import { SamplePartitions } from '../../src/series/sample-partitions';
 import type { Query } from '../support/api-client';
 import { random } from '../support/random';
-import { createDevice, somePoints, type DeviceFixture } from '../support/fixtures';
+import { createDevice, somePoints, writeSamples, type DeviceFixture } from '../support/fixtures';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 /**
@@ -63,15 +63,6 @@ describe('packed history', () => {
     packer = t.app.get(SamplePacker);
   });
   afterAll(() => t?.close());
-
-  const write = async (device: DeviceFixture, samples: readonly Written[]) => {
-    for (let i = 0; i < samples.length; i += 10_000) {
-      const response = await t.api.writeSamples(device.deviceId, samples.slice(i, i + 10_000), {
-        token: device.writer,
-      });
-      expect(response.statusCode).toBe(202);
-    }
-  };
 
   /** Every page of a read, following its tokens: status, body and token of each. */
   const pages = async (device: DeviceFixture, query: Query) => {
@@ -141,7 +132,7 @@ describe('packed history', () => {
     const device = await createDevice(t, { points: somePoints(3) });
     const startMs = Date.UTC(2026, 2, 20) + Math.floor(rand() * 10) * DAY;
     const samples = dataSet(rand, device.timeseriesIds, startMs, 10);
-    await write(device, samples);
+    await writeSamples(t, device, samples);
     const querySeed = seed * 1000;
     const before = await answers(device, random(querySeed), startMs - DAY, startMs + 11 * DAY);
 
@@ -160,7 +151,7 @@ describe('packed history', () => {
   it('keeps a continuation token issued before a pack working after it, in both orders', async () => {
     const device = await createDevice(t, { points: somePoints(2) });
     const startMs = Date.UTC(2026, 4, 1);
-    await write(device, dataSet(random(7), device.timeseriesIds, startMs, 5).slice(0, 2000));
+    await writeSamples(t, device, dataSet(random(7), device.timeseriesIds, startMs, 5).slice(0, 2000));
     for (const orderby of ['timestamp asc', 'timestamp desc']) {
       const query = {
         timeseries_ids: device.timeseriesIds,
@@ -191,12 +182,12 @@ describe('packed history', () => {
       timestamp: iso(startMs + i * 60_000),
       val: i,
     }));
-    await write(device, samples);
+    await writeSamples(t, device, samples);
     await packer.packEligible();
     expect((await rowsAndBlocks()).rows).toBe(0);
 
     const late = { timeseriesId: id!, timestamp: iso(startMs + 90_000), val: -1 };
-    await write(device, [{ ...samples[10]!, val: 5000.5 }, late]);
+    await writeSamples(t, device, [{ ...samples[10]!, val: 5000.5 }, late]);
     const range = { timeseries_ids: id!, startTime: iso(startMs), endTime: iso(startMs + DAY) };
     const check = async () => {
       const page = (
@@ -235,10 +226,10 @@ describe('packed history', () => {
       timestamp: iso(startMs + i * 60_000),
       val: i % 97,
     }));
-    await write(device, samples);
+    await writeSamples(t, device, samples);
     await packer.packEligible();
     // An overwrite (a row over a packed sample) and a late sample, both inside the range deleted.
-    await write(device, [
+    await writeSamples(t, device, [
       { ...samples[1500]!, val: 5.5 },
       { timeseriesId: id!, timestamp: iso(startMs + 1500 * 60_000 + 1), val: 6.5 },
     ]);
@@ -274,7 +265,7 @@ describe('packed history', () => {
       timestamp: iso(startMs + i * 300_000),
       val: i,
     }));
-    await write(device, samples);
+    await writeSamples(t, device, samples);
     await packer.packEligible();
     const range = { timeseries_ids: id!, startTime: iso(startMs), endTime: iso(startMs + 4 * DAY) };
     const count = async () =>

@@ -3,7 +3,7 @@ import { APP_CONFIG } from '../../src/config/config.module';
 import { SamplePacker } from '../../src/history/sample-packer';
 import { SamplePartitions } from '../../src/series/sample-partitions';
 import type { Query } from '../support/api-client';
-import { createDevice, somePoints, type DeviceFixture } from '../support/fixtures';
+import { createDevice, somePoints, writeSamples, type DeviceFixture } from '../support/fixtures';
 import { random } from '../support/random';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -85,15 +85,6 @@ describe('rollups', () => {
   });
   afterAll(() => t?.close());
 
-  const write = async (device: DeviceFixture, samples: readonly Written[]) => {
-    for (let i = 0; i < samples.length; i += 10_000) {
-      const response = await t.api.writeSamples(device.deviceId, samples.slice(i, i + 10_000), {
-        token: device.writer,
-      });
-      expect(response.statusCode).toBe(202);
-    }
-  };
-
   /** The same request with rollups on and off: both answers, parsed. */
   const bothWays = async (ask: () => Promise<{ statusCode: number; body: string }>) => {
     limits.samplesRollups = true;
@@ -151,7 +142,7 @@ describe('rollups', () => {
       // and the pack below takes March whole (the 20-minute series packs by the month).
       const startMs = Date.UTC(2026, 2, 24) + Math.floor(rand() * 2 * DAY);
       const samples = dataSet(rand, device.timeseriesIds, startMs);
-      await write(device, samples);
+      await writeSamples(t, device, samples);
       const [from, to] = [startMs - DAY, startMs + 11 * DAY];
       await compare(device, rand, from, to, 'rows');
 
@@ -168,7 +159,7 @@ describe('rollups', () => {
         const ms = Date.parse(old.timestamp) + (i % 2 === 0 ? 0 : 1 + Math.floor(rand() * 50_000));
         return { timeseriesId: old.timeseriesId, timestamp: iso(ms), val: value(rand, ms) + 100 };
       });
-      await write(device, late);
+      await writeSamples(t, device, late);
       await compare(device, rand, from, to, 'late');
 
       // Deletes cutting blocks and days anywhere, some of them packed.
@@ -205,7 +196,7 @@ describe('rollups', () => {
       timestamp: iso(startMs + i * 60_000),
       val: 20 + (i % 7),
     }));
-    await write(device, samples);
+    await writeSamples(t, device, samples);
     // Packed as the service would, with the default SAMPLES_PACK_AFTER (two days), at a month's end.
     await packer.packEligible(startMs + (days + 2) * DAY);
     const ask = (path: 'aggregates' | 'stats', query: Record<string, string>) => {
@@ -227,11 +218,11 @@ describe('rollups', () => {
     const before = await month();
     expect(before).toMatchObject({ count: days * 1440, max: 26 });
 
-    await write(device, [{ timeseriesId: id, timestamp: iso(startMs + 10 * DAY + 30_000), val: 1000 }]);
+    await writeSamples(t, device, [{ timeseriesId: id, timestamp: iso(startMs + 10 * DAY + 30_000), val: 1000 }]);
     expect(await month()).toMatchObject({ count: days * 1440 + 1, max: 1000 });
 
     // An overwrite of a packed sample (20 at the month's first instant) replaces it in the answer.
-    await write(device, [{ timeseriesId: id, timestamp: iso(startMs), val: 500 }]);
+    await writeSamples(t, device, [{ timeseriesId: id, timestamp: iso(startMs), val: 500 }]);
     const overwritten = await month();
     expect(overwritten.count).toBe(days * 1440 + 1);
     expect(overwritten.sum).toBeCloseTo(before.sum + 1000 + 480, 6);
@@ -302,7 +293,8 @@ describe('rollups', () => {
     const device = await createDevice(t, { points: somePoints(1) });
     const [id] = device.timeseriesIds;
     const startMs = Date.UTC(2025, 0, 30);
-    await write(
+    await writeSamples(
+      t,
       device,
       Array.from({ length: 4 * 1440 }, (_, i) => ({ timeseriesId: id!, timestamp: iso(startMs + i * 60_000), val: i })),
     );

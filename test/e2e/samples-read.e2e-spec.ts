@@ -1,6 +1,6 @@
 import { READ_SAMPLES, type SampleStream } from '../../src/samples/samples.sql';
 import type { Query, QueryRecord } from '../support/api-client';
-import { createDevice, somePoints, type DeviceFixture } from '../support/fixtures';
+import { createDevice, somePoints, writeSamples, type DeviceFixture } from '../support/fixtures';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { token, uniqueCollection, uniqueDevice } from '../support/tokens';
 
@@ -23,14 +23,6 @@ describe('GET /apollo/devices/{deviceId}/timeseries/samples', () => {
   });
   afterAll(() => t?.close());
 
-  const write = async (device: DeviceFixture, samples: Array<Record<string, unknown>>) => {
-    for (let i = 0; i < samples.length; i += 10_000) {
-      const response = await t.api.writeSamples(device.deviceId, samples.slice(i, i + 10_000), {
-        token: device.writer,
-      });
-      expect(response.statusCode).toBe(202);
-    }
-  };
   const read = (device: DeviceFixture, query: Query, continuationToken?: string) =>
     t.api.readSamples(device.deviceId, query, { token: device.reader, continuationToken });
   const keyOf = (s: Sample) => `${s.timestamp} ${s.timeseriesId} ${s.metric}`;
@@ -52,7 +44,7 @@ describe('GET /apollo/devices/{deviceId}/timeseries/samples', () => {
     const device = await createDevice(t);
     const ts = device.timeseriesIds[0]!;
     const before = Date.now();
-    await write(device, [
+    await writeSamples(t, device, [
       { timeseriesId: ts, val: '21.5', timestamp: '2026-11-26T09:00:00+01:00' },
       { timeseriesId: ts, val: -4, timestamp: '2026-11-26T08:00:00.123456Z' },
       { timeseriesId: ts, val: 1e-9, timestamp: '1969-07-20T20:17:40.5Z' },
@@ -83,7 +75,8 @@ describe('GET /apollo/devices/{deviceId}/timeseries/samples', () => {
   it('reads [startTime, endTime): the start inclusive, the end exclusive, offsets allowed', async () => {
     const device = await createDevice(t);
     const ts = device.timeseriesIds[0]!;
-    await write(
+    await writeSamples(
+      t,
       device,
       Array.from({ length: 10 }, (_, i) => ({ timeseriesId: ts, val: i, timestamp: minute(i) })),
     );
@@ -101,7 +94,8 @@ describe('GET /apollo/devices/{deviceId}/timeseries/samples', () => {
   it('orders by timestamp, then timeseriesId, then metric, all ascending or all descending', async () => {
     const device = await createDevice(t, { points: somePoints(3) });
     const ids = device.timeseriesIds;
-    await write(
+    await writeSamples(
+      t,
       device,
       ids.flatMap((id, s) => [0, 1, 2].map((i) => ({ timeseriesId: id, val: s * 10 + i, timestamp: minute(i) }))),
     );
@@ -121,7 +115,8 @@ describe('GET /apollo/devices/{deviceId}/timeseries/samples', () => {
     async (orderby) => {
       const device = await createDevice(t);
       const ts = device.timeseriesIds[0]!;
-      await write(
+      await writeSamples(
+        t,
         device,
         Array.from({ length: 2500 }, (_, i) => ({ timeseriesId: ts, val: i, timestamp: minute(i) })),
       );
@@ -136,7 +131,7 @@ describe('GET /apollo/devices/{deviceId}/timeseries/samples', () => {
         pages.push(response.json().data);
         next = response.headers.continuationtoken as string | undefined;
         // Writes outside the range read and replacements inside it do not disturb the paging.
-        await write(device, [
+        await writeSamples(t, device, [
           { timeseriesId: ts, val: -1, timestamp: minute(100_000 + pages.length) },
           { timeseriesId: ts, val: 1250, timestamp: minute(1250) },
         ]);
@@ -154,7 +149,8 @@ describe('GET /apollo/devices/{deviceId}/timeseries/samples', () => {
   it('pages several series with ties across page boundaries, each sample once', async () => {
     const device = await createDevice(t, { points: somePoints(3) });
     const ids = device.timeseriesIds;
-    await write(
+    await writeSamples(
+      t,
       device,
       ids.flatMap((id) => Array.from({ length: 11 }, (_, i) => ({ timeseriesId: id, val: i, timestamp: minute(i) }))),
     );
@@ -171,7 +167,8 @@ describe('GET /apollo/devices/{deviceId}/timeseries/samples', () => {
   it('refuses a modified token, a token of another query or device, and garbage', async () => {
     const device = await createDevice(t);
     const ts = device.timeseriesIds[0]!;
-    await write(
+    await writeSamples(
+      t,
       device,
       Array.from({ length: 5 }, (_, i) => ({ timeseriesId: ts, val: i, timestamp: minute(i) })),
     );
@@ -217,7 +214,8 @@ describe('GET /apollo/devices/{deviceId}/timeseries/samples', () => {
   it('reads every sample of the range unpaginated, streamed past the database cursor batches', async () => {
     const device = await createDevice(t, { points: somePoints(2) });
     const [a, b] = device.timeseriesIds as [string, string];
-    await write(
+    await writeSamples(
+      t,
       device,
       Array.from({ length: 4500 }, (_, i) => ({ timeseriesId: i % 2 ? a : b, val: i, timestamp: minute(i >> 1) })),
     );
@@ -241,7 +239,8 @@ describe('GET /apollo/devices/{deviceId}/timeseries/samples', () => {
   it('refuses an unpaginated range over SAMPLES_EXPORT_LIMIT with 400 saying how to read it, never a truncated answer', async () => {
     const device = await createDevice(t);
     const ts = device.timeseriesIds[0]!;
-    await write(
+    await writeSamples(
+      t,
       device,
       Array.from({ length: 5001 }, (_, i) => ({ timeseriesId: ts, val: i, timestamp: minute(i) })),
     );
@@ -264,7 +263,8 @@ describe('GET /apollo/devices/{deviceId}/timeseries/samples', () => {
   it('answers the first `limit` unpaginated, with the ContinuationToken of the rest', async () => {
     const device = await createDevice(t);
     const ts = device.timeseriesIds[0]!;
-    await write(
+    await writeSamples(
+      t,
       device,
       Array.from({ length: 30 }, (_, i) => ({ timeseriesId: ts, val: i, timestamp: minute(i) })),
     );
@@ -281,7 +281,7 @@ describe('GET /apollo/devices/{deviceId}/timeseries/samples', () => {
   it('filters by metric', async () => {
     const device = await createDevice(t);
     const ts = device.timeseriesIds[0]!;
-    await write(device, [{ timeseriesId: ts, val: 1, timestamp: minute(0) }]);
+    await writeSamples(t, device, [{ timeseriesId: ts, val: 1, timestamp: minute(0) }]);
     expect((await read(device, { timeseries_ids: ts, metric: 'Raw' })).json().data).toHaveLength(1);
     const unknown = await read(device, { timeseries_ids: ts, metric: 'Average' });
     expect([unknown.statusCode, unknown.json().status.Message]).toEqual([
@@ -367,7 +367,8 @@ describe('GET /apollo/devices/{deviceId}/timeseries/samples', () => {
   it('starts every read at its bound in the index, also under a generic plan, and opens only the packed blocks the page needs', async () => {
     const device = await createDevice(t, { points: somePoints(2) });
     const ids = device.timeseriesIds;
-    await write(
+    await writeSamples(
+      t,
       device,
       ids.flatMap((id) => Array.from({ length: 3000 }, (_, i) => ({ timeseriesId: id, val: i, timestamp: minute(i) }))),
     );

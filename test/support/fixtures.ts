@@ -42,3 +42,15 @@ export async function createDevice(
     .relationships;
   return { deviceId, collection, writer, reader, points, timeseriesIds: relationships.map((r) => r.timeseriesId) };
 }
+
+/** Writes `samples` to the device as its writer, 10,000 to a request (the write limit); fails on any answer but 202. */
+export async function writeSamples(t: TestApp, device: DeviceFixture, samples: readonly unknown[]): Promise<void> {
+  for (let i = 0; i < samples.length; i += 10_000) {
+    const response = await t.api.writeSamples(device.deviceId, samples.slice(i, i + 10_000), { token: device.writer });
+    if (response.statusCode !== 202) {
+      throw new Error(
+        `writeSamples: ${device.deviceId} answered ${response.statusCode}: ${response.body.slice(0, 500)}`,
+      );
+    }
+  }
+}
