@@ -3,11 +3,12 @@ import { createHash } from 'node:crypto';
 import { prepared, PreparedStatement } from '../database/prepared-statement';
 import { join, raw, sql, type ParamRefs, type Sql } from '../database/sql';
 import { samplesOf, valuesOf } from '../series/sample-blocks.sql';
-import { PIECE_AGGREGATE_SQL, piecesCte, series, type SeriesParams } from './summaries.sql';
-
-export type { SeriesParams };
 import { formatUtc, sampleColumns, type SampleRow } from '../series/series.sql';
 import { AGGREGATES, type Aggregate, type BucketKind } from './aggregates';
+import { PIECE_AGGREGATE_SQL, piecesCte, series, type SeriesParams } from './summaries.sql';
+
+// The request's series are defined beside the summaries, which share them (no import cycle).
+export type { SeriesParams };
 
 /**
  * The SQL of the analytics (latest, statistics, calendar aggregates), run by AnalyticsRepository.

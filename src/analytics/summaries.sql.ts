@@ -1,8 +1,8 @@
 import { prepared } from '../database/prepared-statement';
 import { raw, sql, type ParamRefs, type Sql } from '../database/sql';
-import { instant, piecesOf } from '../series/rollup-pieces.sql';
+import { piecesOf } from '../series/rollup-pieces.sql';
 import { dayOf } from '../series/sample-rollups.sql';
-import { formatUtc } from '../series/series.sql';
+import { epochUs, formatUtc, fromEpochUs } from '../series/series.sql';
 import type { Aggregate } from './aggregates';
 import type { AggregateRefs, StatsRow } from './analytics.sql';
 
@@ -42,7 +42,7 @@ SELECT a.ord, a.count, a.min, a.max, a.avg, a.sum,
        CASE WHEN a.l_ts IS NULL THEN NULL ELSE ${formatUtc('a.l_ts')} END AS last_timestamp,
        a.first[2] AS first_val, a.last[2] AS last_val
 FROM (
-  SELECT f.*, ${instant(raw('f.first[1]'))} AS f_ts, ${instant(raw('f.last[1]'))} AS l_ts FROM (
+  SELECT f.*, ${fromEpochUs(raw('f.first[1]'))} AS f_ts, ${fromEpochUs(raw('f.last[1]'))} AS l_ts FROM (
     SELECT s.ord, coalesce(sum(x.c), 0)::float8 AS count, min(x.mn) AS min, max(x.mx) AS max,
            sum(x.sm) / sum(x.c) AS avg, sum(x.sm) AS sum, min(ARRAY[x.fu, x.fv]) AS first, max(ARRAY[x.lu, x.lv]) AS last
     FROM ${series(p)} LEFT JOIN pieces x ON x.ord = s.ord
@@ -59,12 +59,14 @@ ORDER BY a.ord`,
  * buckets outside their cores, in time order.
  */
 function summaryBuckets(): Sql {
-  const hourOf = (ts: string) => `(date_trunc('hour', ${ts} AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')`;
+  const hourOf = (ts: string) => raw(`(date_trunc('hour', ${ts} AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')`);
   // A whole hour as epoch hours; an open end (±infinity) as ±2^62, beyond every instant.
   const hours = (ts: string) =>
-    `CASE WHEN isfinite(${ts}) THEN (date_part('epoch', ${ts}) / 3600)::int8 ` +
-    `WHEN ${ts} < 'epoch' THEN -4611686018427387904 ELSE 4611686018427387904 END`;
-  return raw(`cores AS (
+    raw(
+      `CASE WHEN isfinite(${ts}) THEN (date_part('epoch', ${ts}) / 3600)::int8 ` +
+        `WHEN ${ts} < 'epoch' THEN -4611686018427387904 ELSE 4611686018427387904 END`,
+    );
+  return sql`cores AS (
   SELECT b.idx, b.b_start, b.b_end,
          CASE WHEN ${hourOf('b.b_start')} = b.b_start THEN b.b_start ELSE ${hourOf('b.b_start')} + interval '1 hour' END AS c_start,
          ${hourOf('b.b_end')} AS c_end
@@ -73,7 +75,7 @@ function summaryBuckets(): Sql {
 starts AS (
   SELECT array_agg(b_start ORDER BY idx) AS a, array_agg(b_end ORDER BY idx) AS e,
          array_agg(${hours('c_start')} ORDER BY idx) AS csh, array_agg(${hours('c_end')} ORDER BY idx) AS ceh,
-         array_agg((extract(epoch FROM b_end) * 1000000)::float8 ORDER BY idx) AS eu
+         array_agg(${epochUs(raw('b_end'))} ORDER BY idx) AS eu
   FROM cores
 ),
 gaps AS (
@@ -83,7 +85,7 @@ gaps AS (
     UNION ALL SELECT c.b_start, c.c_start WHERE c.c_start < c.c_end AND c.b_start < c.c_start
     UNION ALL SELECT c.c_end, c.b_end WHERE c.c_start < c.c_end AND c.c_end < c.b_end
   ) AS g(s, e)
-)`);
+)`;
 }
 
 type RangeRefs = ParamRefs<SeriesParams & { start: string; end: string }>;

@@ -1,6 +1,7 @@
 import { raw, sql, type Sql } from '../database/sql';
 import { OVERLAID, samplesIn } from './sample-blocks.sql';
 import { dayOf, PREFIX, ROLLED, ROLLUP_HOUR, SUFFIX } from './sample-rollups.sql';
+import { epochUs } from './series.sql';
 
 /**
  * Reading rollups (docs/storage.md#rollups): the pieces a bucket of stats or aggregates is made
@@ -29,9 +30,6 @@ export interface SummaryBuckets {
 const gapsMeet = (g: SummaryBuckets, lo: Sql, hi: Sql) =>
   sql`coalesce((${g.gapEnds})[width_bucket(${hi}, ${g.gapStarts})] > ${lo}, false)`;
 
-/** An instant from epoch microseconds (float8, exact). */
-export const instant = (us: Sql): Sql => sql`(timestamptz 'epoch' + ${us} * interval '1 microsecond')`;
-
 export interface SummarySource {
   /** The relation of the series (a row each, with `ord`, `seriesKey` and `rowDays`), for the summaries. */
   seriesRows: Sql;
@@ -55,9 +53,6 @@ export interface SummarySource {
    */
   wholeBlocks: boolean;
 }
-
-/** An instant's epoch microseconds as float8 (exact: numeric, then one conversion). */
-export const epochUs = (ts: Sql): Sql => sql`(extract(epoch FROM ${ts}) * 1000000)::float8`;
 
 /**
  * The pieces `(idx, c, sm, mn, mx, fu, fv, lu, lv, area)` of one series and metric in the buckets:
@@ -142,7 +137,7 @@ export function piecesOf(s: SummarySource): { summaries: Sql; perSeries: Sql } {
            CASE WHEN q.i2 > q.i1 AND ${raw(inPlace('q.ha2', 'q.hb2'))} THEN ${part('q.ha2', 'q.hb2')} END AS v2
     FROM (
       SELECT r.*, ${first.ha} AS ha1, ${first.hb} AS hb1, ${last.ha} AS ha2, ${last.hb} AS hb2 FROM (
-        SELECT ${s.ord} AS ord, (date_part('epoch', r.day) / 3600)::int8 AS dh, r.count::float8 AS count, r.sum_val, r.min_val, r.max_val, r.first_us,
+        SELECT ${s.ord} AS ord, ${dayHour} AS dh, r.count::float8 AS count, r.sum_val, r.min_val, r.max_val, r.first_us,
                r.first_val, r.last_us, r.last_val, r.area, r.prefix, r.suffix, r.hours,
                greatest(width_bucket(greatest(r.day, ${s.start}), ${g.starts}), 1) AS i1,
                width_bucket(least(r.day + interval '1 day', ${s.end}) - interval '1 microsecond', ${g.starts}) AS i2

@@ -1,6 +1,7 @@
 import { prepared } from '../database/prepared-statement';
 import { raw, sql, type Sql } from '../database/sql';
 import { decodeBlock } from './sample-blocks.sql';
+import { epochUs } from './series.sql';
 
 /**
  * Rollups (docs/storage.md#rollups): one `sample_rollup` row per series × metric × UTC day of packed
@@ -55,11 +56,10 @@ export const ROLLUP_COLUMNS = raw(
  * columns of sample_rollup: every hour of a day is an entry, an empty one with count 0.
  */
 export function rollupsOf(x: Sql): Sql {
-  const us = (ts: string) => raw(`(extract(epoch FROM ${ts}) * 1000000)::float8`);
   return sql`
 WITH days AS (
   SELECT x.series_key, x.metric, x.ts, x.val, ${dayOf(raw('x.ts'))} AS day,
-         extract(hour FROM x.ts AT TIME ZONE 'UTC')::int AS h, ${us('x.ts')} AS us
+         extract(hour FROM x.ts AT TIME ZONE 'UTC')::int AS h, ${epochUs(raw('x.ts'))} AS us
   FROM ${x} x
 ), paired AS (
   SELECT d.*, extract(hour FROM d.next_ts AT TIME ZONE 'UTC')::int AS next_h,
@@ -109,8 +109,7 @@ FROM (
 GROUP BY q.series_key, q.metric, q.day`;
 }
 
-/** The first UTC midnight at or before `ts`, and the first at or after it. */
-const dayFloor = (ts: Sql) => dayOf(ts);
+/** The first UTC midnight at or after `ts` (dayOf: the first at or before it). */
 const dayCeil = (ts: Sql) => sql`(${dayOf(sql`(${ts} - interval '1 microsecond')`)} + interval '1 day')`;
 
 /**
@@ -123,7 +122,7 @@ export const REBUILD_ROLLUPS = prepared<
   { seriesKeys: readonly number[]; metric: number; from: string; to: string; toInclusive: boolean },
   { written: number; removed: number }
 >('rollups.rebuild.v1', (p) => {
-  const from = dayFloor(sql`${p.from}::timestamptz`);
+  const from = dayOf(sql`${p.from}::timestamptz`);
   const to = dayCeil(
     sql`(${p.to}::timestamptz + CASE WHEN ${p.toInclusive}::boolean THEN interval '1 microsecond' ELSE interval '0' END)`,
   );

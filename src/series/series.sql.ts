@@ -43,6 +43,12 @@ export interface SampleRow {
 /** A sample's position only: what a probe reads (see the samples read). */
 export type SamplePositionRow = Pick<SampleRow, 'timeseries_id' | 'metric' | 'ts_us'>;
 
+/** An instant's epoch microseconds as float8 (exact below 2^53: numeric, then one conversion). */
+export const epochUs = (ts: Sql): Sql => sql`(extract(epoch FROM ${ts}) * 1000000)::float8`;
+
+/** The instant of epoch microseconds `us` (float8, exact): epochUs' inverse. */
+export const fromEpochUs = (us: Sql): Sql => sql`(timestamptz 'epoch' + ${us} * interval '1 microsecond')`;
+
 /** The instant `instant` (an SQL expression) as the API answers it (see SampleRow.timestamp). */
 export function formatUtc(instant: string): Sql {
   return raw(`to_char(${instant} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS') ||
@@ -56,7 +62,7 @@ export function formatUtc(instant: string): Sql {
  * and the timeseries id `id` (an SQL expression); with `positionOnly`, those of a SamplePositionRow.
  */
 export function sampleColumns(id: Sql, alias: string, positionOnly = false): Sql {
-  const tsUs = raw(`(extract(epoch FROM ${alias}.ts) * 1000000)::float8 AS ts_us`);
+  const tsUs = sql`${epochUs(raw(`${alias}.ts`))} AS ts_us`;
   if (positionOnly) return sql`${id} AS timeseries_id, ${raw(alias)}.metric, ${tsUs}`;
   return sql`${id} AS timeseries_id, ${raw(alias)}.metric,
        ${formatUtc(`${alias}.ts`)} AS timestamp,
