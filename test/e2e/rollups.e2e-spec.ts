@@ -1,3 +1,6 @@
+import { DataSource } from 'typeorm';
+
+import { AddSampleRollups1796400000000 } from '../../migrations/1796400000000-AddSampleRollups';
 import type { AppConfig } from '../../src/config/config';
 import { APP_CONFIG } from '../../src/config/config.module';
 import { SamplePacker } from '../../src/history/sample-packer';
@@ -310,5 +313,32 @@ describe('rollups', () => {
       { token: device.reader },
     );
     expect(stats.json<{ data: Array<{ count: number }> }>().data[0]!.count).toBe(2 * 1440);
+  });
+
+  it('gives every day packed before the upgrade its rollup, as a pack wrote it (the migration)', async () => {
+    const { id } = await packedMonth();
+    const rollupsOf = () =>
+      t.query(
+        `SELECT r.* FROM sample_rollup r JOIN timeseries s USING (series_key) WHERE s.id = $1 ORDER BY r.metric, r.day`,
+        [id],
+      );
+    const packed = await rollupsOf();
+    expect(packed.length).toBeGreaterThanOrEqual(28);
+    // The database as the release before rollups left it: blocks, and no sample_rollup.
+    await t.query('DROP TABLE sample_rollup');
+    const runner = t.app.get(DataSource).createQueryRunner();
+    try {
+      await new AddSampleRollups1796400000000().up(runner);
+    } finally {
+      await runner.release();
+    }
+    expect(await rollupsOf()).toEqual(packed);
+    // Every series × UTC day of hour- or day-long blocks (of every test above) has its row again.
+    const [days] = await t.query<{ rolled: number; rows: number }>(
+      `SELECT (SELECT count(DISTINCT (series_key, metric, date_trunc('day', period_start AT TIME ZONE 'UTC')))::int
+               FROM sample_block WHERE period_end - period_start <= interval '1 day') AS rolled,
+              (SELECT count(*)::int FROM sample_rollup) AS rows`,
+    );
+    expect(days!.rows).toBe(days!.rolled);
   });
 });
