@@ -70,6 +70,8 @@ function corsOptions(origins: string[]): Parameters<NestFastifyApplication['enab
       'x-correlation-id',
       'erCollectionId',
       'ContinuationToken',
+      // An EventSource that reconnects to a samples stream sends it.
+      'Last-Event-ID',
     ],
     exposedHeaders: ['ContinuationToken', 'x-correlation-id', 'Retry-After'],
     maxAge: 600,

@@ -6,6 +6,7 @@ import { HISTORY_FEATURE } from './history/history.module';
 import { METRICS_FEATURE } from './metrics/metrics.module';
 import { SAMPLES_FEATURE } from './samples/samples.module';
 import { SERIES_FEATURE } from './series/series.module';
+import { STREAM_FEATURE } from './stream/stream.module';
 
 /**
  * The features of the service, the one list of them: the app module imports their modules (in this
@@ -20,6 +21,7 @@ export const FEATURES: readonly Feature[] = [
   SERIES_FEATURE,
   SAMPLES_FEATURE,
   ANALYTICS_FEATURE,
+  STREAM_FEATURE,
   HISTORY_FEATURE,
 ];
 

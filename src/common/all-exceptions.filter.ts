@@ -19,6 +19,8 @@ const HTTP_STATUS_BY_KIND: Record<ErrorKind, number> = {
   not_found: HttpStatus.NOT_FOUND,
   conflict: HttpStatus.CONFLICT,
   unsupported_media_type: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+  gone: HttpStatus.GONE,
+  too_many_requests: HttpStatus.TOO_MANY_REQUESTS,
   unavailable: HttpStatus.SERVICE_UNAVAILABLE,
 };
 

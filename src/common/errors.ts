@@ -11,6 +11,8 @@ export type ErrorKind =
   | 'not_found'
   | 'conflict'
   | 'unsupported_media_type'
+  | 'gone'
+  | 'too_many_requests'
   | 'unavailable';
 
 export abstract class DomainError extends Error {
@@ -79,6 +81,16 @@ export class ConflictError extends DomainError {
 /** The body's Content-Type or Content-Encoding is not one the route takes. */
 export class UnsupportedMediaTypeError extends DomainError {
   readonly kind = 'unsupported_media_type';
+}
+
+/** What the request points at existed but is no longer kept (a stream's too old Last-Event-ID). */
+export class GoneError extends DomainError {
+  readonly kind = 'gone';
+}
+
+/** A limit other than the rate limit (open streams of a subject) is reached. */
+export class TooManyRequestsError extends DomainError {
+  readonly kind = 'too_many_requests';
 }
 
 export class ServiceUnavailableError extends DomainError {

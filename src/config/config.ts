@@ -17,6 +17,7 @@ export interface AppConfig {
   database: DatabaseConfig;
   http: HttpConfig;
   limits: LimitsConfig;
+  stream: StreamConfig;
   jwt: JwtConfig;
   swaggerEnabled: boolean;
   metricsEnabled: boolean;
@@ -64,6 +65,20 @@ export interface LimitsConfig {
   samplesPackAfterMs: number;
   /** Aggregates and stats read the packed days' summaries (sample_rollup); false: raw samples only. */
   samplesRollups: boolean;
+}
+
+/** Live samples streams (docs/stream.md). */
+export interface StreamConfig {
+  /** A comment line this often keeps idle streams (and the proxies between) open. */
+  heartbeatMs: number;
+  /** How long an event id stays resumable (Last-Event-ID); older ones are a 410. */
+  resumeS: number;
+  /** Events queued for a client that reads slower than they come; one more ends its stream (`overflow`). */
+  buffer: number;
+  /** Open streams of one token subject on one instance; one more is a 429. */
+  connectionsPerSubject: number;
+  /** How long a browser's stream ticket may wait to be used. */
+  ticketS: number;
 }
 
 export interface JwtConfig {
@@ -129,6 +144,11 @@ export const CONFIG_VARIABLES = [
   'SAMPLES_RETENTION_DAYS',
   'SAMPLES_PACK_AFTER',
   'SAMPLES_ROLLUPS',
+  'SAMPLES_STREAM_HEARTBEAT_MS',
+  'SAMPLES_STREAM_RESUME_S',
+  'SAMPLES_STREAM_BUFFER',
+  'SAMPLES_STREAM_CONNECTIONS_PER_SUBJECT',
+  'SAMPLES_STREAM_TICKET_S',
   'JWT_JWKS_URI',
   'JWT_PUBLIC_KEY',
   'JWT_SECRET',
@@ -230,6 +250,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
       samplesRetentionDays: read.int('SAMPLES_RETENTION_DAYS', DEFAULT_LIMITS.samplesRetentionDays, 0, 73_000),
       samplesPackAfterMs: read.duration('SAMPLES_PACK_AFTER', DEFAULT_LIMITS.samplesPackAfterMs),
       samplesRollups: read.bool('SAMPLES_ROLLUPS', DEFAULT_LIMITS.samplesRollups),
+    },
+    stream: {
+      heartbeatMs: read.int('SAMPLES_STREAM_HEARTBEAT_MS', 15_000, 10, 3_600_000),
+      resumeS: read.int('SAMPLES_STREAM_RESUME_S', 3600, 1, 7 * 24 * 3600),
+      buffer: read.int('SAMPLES_STREAM_BUFFER', 1000, 1, 1_000_000),
+      connectionsPerSubject: read.int('SAMPLES_STREAM_CONNECTIONS_PER_SUBJECT', 10, 1, 100_000),
+      ticketS: read.int('SAMPLES_STREAM_TICKET_S', 30, 1, 3600),
     },
     jwt: {
       jwksUri,

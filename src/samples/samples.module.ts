@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 
+import { EventsModule } from '../events/events.module';
 import { SeriesModule } from '../series/series.module';
 import { SamplesController } from './samples.controller';
 import { SamplesReadService } from './samples-read.service';
@@ -10,7 +11,7 @@ import type { Feature } from '../common/feature';
 
 /** The values of every timeseries over time: write, read, export and delete `.../timeseries/samples`. */
 @Module({
-  imports: [SeriesModule],
+  imports: [SeriesModule, EventsModule],
   controllers: [SamplesController],
   providers: [SamplesService, SamplesReadService, SamplesRepository],
 })

@@ -6,20 +6,18 @@ import { isMissingPartition } from '../database/database-errors';
 import { ReadReplicas } from '../database/read-replicas';
 import { SamplePartitions, type Month } from '../series/sample-partitions';
 import { LOCK_SERIES } from '../series/sample-blocks.sql';
+import { APPEND_EVENT, SAMPLE_EVENT_KINDS } from '../events/sample-events.sql';
 import { REBUILD_ROLLUPS } from '../series/sample-rollups.sql';
 import type { SamplePositionRow, SampleRow } from '../series/series.sql';
 import { runQuery } from '../database/sql';
+import { BEGIN_EXPORT, COMMIT, declareExport, fetchExport, ROLLBACK } from './samples-export.sql';
 import {
-  BEGIN_EXPORT,
-  COMMIT,
-  declareExport,
   DELETE_SAMPLES,
-  fetchExport,
   probeStatementFor,
-  ROLLBACK,
   readStatementFor,
   WRITE_SAMPLES,
   type DeleteSamplesParams,
+  type DeleteSamplesRow,
   type ReadSamplesParams,
   type WriteSamplesParams,
   type WriteSamplesRow,
@@ -67,16 +65,23 @@ export class SamplesRepository {
   /**
    * Deletes the samples of the timeseries in [start, end) from both tiers, on the primary; returns
    * how many, with the rollups of the days whose blocks it cut. Under the series' locks, so no pack
-   * of them runs meanwhile.
+   * of them runs meanwhile. `eventOf` makes the stream's event of what was deleted (none: no event).
    */
-  async delete(params: DeleteSamplesParams): Promise<number> {
+  async delete(
+    params: DeleteSamplesParams,
+    eventOf: (row: DeleteSamplesRow) => { deviceId: string; payload: string } | undefined,
+  ): Promise<{ deleted: number; eventId: number | undefined }> {
     return this.dataSource.transaction(async (manager) => {
       await LOCK_SERIES.runIn(manager, params);
       const [row] = await DELETE_SAMPLES.runIn(manager, params);
+      if (!row) throw new Error('The delete statement returned no row');
       // Cut blocks: their days' summaries follow before the commit, so no answer sees one without the other.
-      if (row && row.blocks > 0)
+      if (row.blocks > 0)
         await REBUILD_ROLLUPS.runIn(manager, { ...params, from: params.start, to: params.end, toInclusive: false });
-      return row?.deleted ?? 0;
+      // The stream's event last: it holds the events' lock until the commit (series/sample-events.sql.ts).
+      const event = eventOf(row);
+      const [logged] = event ? await APPEND_EVENT.runIn(manager, { ...event, kind: SAMPLE_EVENT_KINDS.deleted }) : [];
+      return { deleted: row.deleted, eventId: logged ? Number(logged.id) : undefined };
     });
   }
 

@@ -6,6 +6,8 @@ import { MAX_REPORTED_ERRORS, namedPaths } from '../common/field-errors';
 import { arrayLiteral } from '../database/array-literal';
 import { selectedMetric } from '../series/metrics';
 import { databaseInstant, rangeOf } from '../series/range';
+import { SampleEventSignal } from '../events/sample-event-signal';
+import { payloadText, type SamplesEventPayload } from '../events/sample-events.sql';
 import { SampleMaintenance } from '../series/sample-maintenance';
 import { monthOf, partitionName, type Month } from '../series/sample-partitions';
 import { TimeseriesSelection, unknownTimeseries } from '../series/timeseries-selection';
@@ -22,6 +24,7 @@ export class SamplesService {
     private readonly repository: SamplesRepository,
     private readonly selection: TimeseriesSelection,
     private readonly maintenance: SampleMaintenance,
+    private readonly events: SampleEventSignal,
   ) {}
 
   /**
@@ -40,9 +43,11 @@ export class SamplesService {
         metrics: arrayLiteral(batch.metrics),
         instantsUs: arrayLiteral(batch.instants),
         values: arrayLiteral(batch.values),
+        eventPayload: payloadText(eventPayloadOf(batch)),
       },
       () => monthsOf(batch.instants),
     );
+    if (row.event_id !== null) this.events.committed({ id: Number(row.event_id), deviceId });
     access.assertCanAccess(row.collection_id ?? undefined);
     if (row.unknown_ids && row.unknown_ids.length > 0) {
       const unknown = new Set(row.unknown_ids);
@@ -57,12 +62,31 @@ export class SamplesService {
   async delete(deviceId: string, query: DeleteSamplesQueryDto, access: DeviceAccessScope): Promise<SamplesDeletedDto> {
     const range = rangeOf(query.startTime, query.endTime);
     const seriesKeys = await this.selection.seriesKeysOf(deviceId, query.timeseries_ids, access, true);
-    const deleted = await this.repository.delete({
-      seriesKeys,
-      metric: selectedMetric(query.metric),
-      start: databaseInstant(range.startUs, '-infinity'),
-      end: databaseInstant(range.endUs, 'infinity'),
-    });
+    const metric = selectedMetric(query.metric);
+    const timeseriesOf = new Map(seriesKeys.map((key, index) => [key, query.timeseries_ids[index]!]));
+    const { deleted, eventId } = await this.repository.delete(
+      {
+        seriesKeys,
+        metric,
+        start: databaseInstant(range.startUs, '-infinity'),
+        end: databaseInstant(range.endUs, 'infinity'),
+      },
+      // The streams' `deleted` events: one per timeseries that lost samples; none when nothing was deleted.
+      ({ by_series }) =>
+        by_series && by_series.length > 0
+          ? {
+              deviceId,
+              payload: payloadText({
+                t: by_series.map(([key]) => timeseriesOf.get(key)!),
+                n: by_series.map(([, count]) => count),
+                m: metric,
+                from: range.startUs,
+                to: range.endUs,
+              }),
+            }
+          : undefined,
+    );
+    if (eventId !== undefined) this.events.committed({ id: eventId, deviceId });
     return { deleted };
   }
 
@@ -79,6 +103,21 @@ export class SamplesService {
       expired.slice(0, MAX_REPORTED_ERRORS).map((path) => ({ path, message })),
     );
   }
+}
+
+/** The write's samples as its stream event records them: the distinct timeseries once, then an index per sample. */
+function eventPayloadOf(batch: SampleBatch): SamplesEventPayload {
+  const t: string[] = [];
+  const indexOf = new Map<string, number>();
+  const i = batch.timeseriesIds.map((id) => {
+    let index = indexOf.get(id);
+    if (index === undefined) {
+      index = t.push(id) - 1;
+      indexOf.set(id, index);
+    }
+    return index;
+  });
+  return { t, i, m: batch.metrics, us: batch.instants, v: batch.values };
 }
 
 /** The distinct months of `instants` (epoch µs), each once. */

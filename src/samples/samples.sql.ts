@@ -2,6 +2,7 @@ import type { ArrayLiteral } from '../database/array-literal';
 import { prepared, type PreparedStatement } from '../database/prepared-statement';
 import { raw, sql, type Sql } from '../database/sql';
 import { BLOCK_COLUMNS, decodeBlock, encodeBlocks, REPLACE_BLOCK, samplesOf } from '../series/sample-blocks.sql';
+import { appendSamplesEvent } from '../events/sample-events.sql';
 import { sampleColumns, type SamplePositionRow, type SampleRow } from '../series/series.sql';
 
 /**
@@ -27,6 +28,8 @@ export interface WriteSamplesParams {
   instantsUs: ArrayLiteral;
   /** its value. */
   values: ArrayLiteral;
+  /** The samples as the stream's event records them (series/sample-events.sql.ts). */
+  eventPayload: string;
 }
 
 export interface WriteSamplesRow {
@@ -35,6 +38,8 @@ export interface WriteSamplesRow {
   written: number;
   /** Timeseries ids of the request that are not the device's (or all, when the device is not the caller's). */
   unknown_ids: string[] | null;
+  /** The write's event (series/sample-events.sql.ts); null when it wrote nothing. */
+  event_id: string | null;
 }
 
 /**
@@ -44,10 +49,11 @@ export interface WriteSamplesRow {
  * writes nothing and names them. A statement is atomic: all or nothing, no BEGIN/COMMIT.
  * A sample in a month without a partition fails the statement (23514): the repository creates
  * the partition and runs it again. Rows are inserted in key order, so concurrent writes of the
- * same keys wait for each other instead of deadlocking.
+ * same keys wait for each other instead of deadlocking. A write that stored samples appends its
+ * event for the live streams (appendSamplesEvent), in the same statement, so in its commit.
  */
 export const WRITE_SAMPLES = prepared<WriteSamplesParams, WriteSamplesRow>(
-  'samples.write.v3',
+  'samples.write.v4',
   (p) => sql`
 WITH the_device AS (
   SELECT collection_id FROM device WHERE id = ${p.deviceId}
@@ -69,10 +75,11 @@ WITH the_device AS (
   ORDER BY s.series_key, i.metric, i.us
   ON CONFLICT (series_key, metric, ts) DO UPDATE SET val = EXCLUDED.val, ingested_at = EXCLUDED.ingested_at
   RETURNING 1
-)
+), ${appendSamplesEvent(p)}
 SELECT (SELECT collection_id FROM the_device) AS collection_id,
        (SELECT count(*)::int FROM written) AS written,
-       (SELECT array_agg(id::text) FROM unknown) AS unknown_ids`,
+       (SELECT array_agg(id::text) FROM unknown) AS unknown_ids,
+       (SELECT id::text FROM logged) AS event_id`,
 );
 
 /** A delete: the series keys of the timeseries, one metric, and [start, end) as PostgreSQL reads instants. */
@@ -83,15 +90,20 @@ export interface DeleteSamplesParams {
   end: string;
 }
 
+/** What a delete did: how many samples, of which series keys (`[key, count]`, none for 0), and how many blocks it cut. */
+export interface DeleteSamplesRow {
+  deleted: number;
+  blocks: number;
+  by_series: [number, number][] | null;
+}
+
 /**
  * Deletes the samples in [start, end) from both tiers in one statement: how many (rows, and block samples no row overlaid),
  * and how many `blocks` it rewrote or dropped (then REBUILD_ROLLUPS). Under the series' SERIES_LOCK: no pack meanwhile.
  */
-export const DELETE_SAMPLES = prepared<DeleteSamplesParams, { deleted: number; blocks: number }>(
-  'samples.delete.v4',
-  (p) => {
-    const inRange = (ts: string) => sql`${raw(ts)} >= ${p.start}::timestamptz AND ${raw(ts)} < ${p.end}::timestamptz`;
-    return sql`
+export const DELETE_SAMPLES = prepared<DeleteSamplesParams, DeleteSamplesRow>('samples.delete.v5', (p) => {
+  const inRange = (ts: string) => sql`${raw(ts)} >= ${p.start}::timestamptz AND ${raw(ts)} < ${p.end}::timestamptz`;
+  return sql`
 WITH gone AS (
   DELETE FROM sample
   WHERE series_key = ANY(${p.seriesKeys}::int4[]) AND metric = ${p.metric} AND ${inRange('ts')}
@@ -114,13 +126,16 @@ WITH gone AS (
   DELETE FROM sample_block b USING touched t
   WHERE b.series_key = t.series_key AND b.metric = ${p.metric} AND b.period_start = t.period_start
     AND NOT EXISTS (SELECT 1 FROM kept k WHERE k.series_key = t.series_key AND k.period_start = t.period_start)
+), per_series AS (
+  SELECT series_key, count(*)::float8 AS n FROM gone GROUP BY series_key
+  UNION ALL
+  SELECT u.series_key, count(*)::float8 FROM unpacked u WHERE ${inRange('u.ts')}
+    AND NOT EXISTS (SELECT 1 FROM gone g WHERE g.series_key = u.series_key AND g.ts = u.ts) GROUP BY u.series_key
 )
-SELECT (SELECT count(*) FROM gone)::float8
-     + (SELECT count(*) FROM unpacked u WHERE ${inRange('u.ts')}
-          AND NOT EXISTS (SELECT 1 FROM gone g WHERE g.series_key = u.series_key AND g.ts = u.ts))::float8 AS deleted,
-       (SELECT count(*) FROM touched)::float8 AS blocks`;
-  },
-);
+SELECT coalesce((SELECT sum(n) FROM per_series), 0)::float8 AS deleted,
+       (SELECT count(*) FROM touched)::float8 AS blocks,
+       (SELECT json_agg(json_build_array(series_key, n)) FROM (SELECT series_key, sum(n) AS n FROM per_series GROUP BY series_key) s) AS by_series`;
+});
 
 /** One (timeseries, metric) pair a read scans: its samples are one index range. */
 export interface SampleStream {
@@ -273,27 +288,9 @@ export function readStatementFor(streams: number, descending: boolean): ReadStat
 }
 
 /**
- * Before an unpaginated read streams its answer (whose headers go first), its probe finds the
- * position of the `limit`-th sample and whether a (limit + 1)-th exists, reading keys only: the
- * answer's size and its ContinuationToken are known before the first byte is sent.
+ * Before an unpaginated read streams its answer (headers first), its probe finds the position of the `limit`-th sample
+ * and whether a (limit + 1)-th exists, reading keys only: the size and ContinuationToken are known before the first byte.
  */
 export function probeStatementFor(streams: number, descending: boolean): ReadStatement<SamplePositionRow> {
   return PROBE_SAMPLES[(streams > 1 ? 2 : 0) + (descending ? 1 : 0)]!;
 }
-
-/* An unpaginated read (an export): the probe and a cursor in one REPEATABLE READ snapshot. */
-
-export const BEGIN_EXPORT = sql`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY`;
-export const COMMIT = sql`COMMIT`;
-export const ROLLBACK = sql`ROLLBACK`;
-
-/** The cursor an export fetches its rows from: the read statement's text and values behind DECLARE. */
-export function declareExport(
-  read: ReadStatement<SampleRow>,
-  params: ReadSamplesParams,
-): { text: string; values: unknown[] } {
-  return { text: `DECLARE samples_export NO SCROLL CURSOR FOR ${read.text}`, values: read.bind(params) };
-}
-
-/** The next `rows` rows of the export's cursor. */
-export const fetchExport = (rows: number): Sql => sql`FETCH ${raw(String(Math.trunc(rows)))} FROM samples_export`;

@@ -41,9 +41,11 @@ describe('property-based fuzzing of the HTTP API', () => {
     const { statuses, all } = await fuzzApi(t, fuzzSeed(), { runs: FUZZ_RUNS, subjects: devices, collection });
 
     // Every documented operation was reached; every device route both answered as documented and refused.
+    // A ticket's stream succeeds only with a ticket another operation issued, once: its success is the
+    // stream tests' (stream.e2e-spec.ts, stream-browser.e2e-spec.ts); here it is refused and malformed.
     const reached = [...statuses].map(([operation, codes]) => [
       operation,
-      [...codes].some((code) => code < 300),
+      operation === 'streamSamplesWithTicket' || [...codes].some((code) => code < 300),
       operation.startsWith('getHealth') || operation === 'getReadiness' || [...codes].some((code) => code >= 400),
     ]);
     expect(reached.map(([operation]) => operation).sort()).toEqual(OPERATION_IDS);

@@ -148,7 +148,7 @@ describe('SQL round trips per POST /apollo/devices/{deviceId}/timeseries', () =>
     expect(sent[1]).toEqual(sent[0]);
   });
 
-  it('sends two statements per analytics request from samples (the timeseries, then one computation), five from summaries and per delete, whatever the data', async () => {
+  it('sends two statements per analytics request from samples (the timeseries, then one computation), five from summaries, six per delete, whatever the data', async () => {
     const deviceId = uniqueDevice('rt-analytics');
     const registered = await t.api.registerTimeseries(deviceId, points(2), { token: writer });
     const ids = (registered.json().data.relationships as Array<{ timeseriesId: string }>).map((r) => r.timeseriesId);
@@ -189,8 +189,9 @@ describe('SQL round trips per POST /apollo/devices/{deviceId}/timeseries', () =>
     // Stats and hourly aggregates read summaries: the lookup, then BEGIN, SET LOCAL plan_cache_mode
     // (the statement's generic plan), the statement, COMMIT. A delete is the lookup, then a
     // transaction: BEGIN, the series' locks (no pack rewrites their blocks meanwhile), the delete of
-    // rows and block samples, COMMIT (and the rollups of its days when it cut blocks: none here).
-    expect(counts).toEqual({ latest: [2, 2], stats: [5, 5], aggregates: [2, 2], hourly: [5, 5], delete: [5, 5] });
+    // rows and block samples, the live streams' event of it (src/events/), COMMIT (and the rollups of its
+    // days when it cut blocks: none here).
+    expect(counts).toEqual({ latest: [2, 2], stats: [5, 5], aggregates: [2, 2], hourly: [5, 5], delete: [6, 6] });
   });
 
   it('sends as many statements when every point already exists (the idempotent path)', async () => {

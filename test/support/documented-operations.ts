@@ -72,6 +72,8 @@ export interface DocumentedOperation {
   parameters: Parameter[];
   /** The first documented 2xx. */
   success: number;
+  /** Whether that answer is a live stream (`text/event-stream`), not an envelope. */
+  eventStream: boolean;
   /** The example request body, if the operation takes one. */
   body: unknown;
 }
@@ -83,6 +85,8 @@ export function documentedOperations(document: OpenApiDocument): DocumentedOpera
     METHODS.filter((method) => item[method]).map((method) => {
       const operation = item[method]!;
       const examples = operation.requestBody?.content['application/json']?.examples ?? {};
+      const success = Number(Object.keys(operation.responses).find((code) => code.startsWith('2')));
+      const answer = operation.responses[String(success)] as { content?: Record<string, unknown> } | undefined;
       return {
         operationId: operation.operationId,
         tag: operation.tags?.[0],
@@ -90,7 +94,8 @@ export function documentedOperations(document: OpenApiDocument): DocumentedOpera
         path,
         route: `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`,
         parameters: operation.parameters ?? [],
-        success: Number(Object.keys(operation.responses).find((code) => code.startsWith('2'))),
+        success,
+        eventStream: answer?.content?.['text/event-stream'] !== undefined,
         body: operation.requestBody ? Object.values(examples)[0]?.value : undefined,
       };
     }),

@@ -43,6 +43,7 @@ describe('loadConfig', () => {
         samplesPackAfterMs: 172_800_000,
         samplesRollups: true,
       },
+      stream: { heartbeatMs: 15_000, resumeS: 3600, buffer: 1000, connectionsPerSubject: 10, ticketS: 30 },
       jwt: {
         jwksUri: undefined,
         publicKey: undefined,

@@ -8,10 +8,12 @@ import type { OpenExport, SamplesRepository } from '../../src/samples/samples.re
 import { SamplesService } from '../../src/samples/samples.service';
 import type {
   DeleteSamplesParams,
+  DeleteSamplesRow,
   ReadSamplesParams,
   WriteSamplesParams,
   WriteSamplesRow,
 } from '../../src/samples/samples.sql';
+import { SampleEventSignal, type CommittedEvent } from '../../src/events/sample-event-signal';
 import type { SampleMaintenance } from '../../src/series/sample-maintenance';
 import type { SampleRow } from '../../src/series/series.sql';
 import type { TimeseriesSelection } from '../../src/series/timeseries-selection';
@@ -26,16 +28,22 @@ class FakeRepository implements Pick<SamplesRepository, 'write' | 'delete' | 're
   reads: Array<{ params: ReadSamplesParams; descending: boolean }> = [];
   closed = 0;
   constructor(
-    private readonly writeRow: WriteSamplesRow = { collection_id: 'c1', written: 0, unknown_ids: null },
+    private readonly writeRow: WriteSamplesRow = { collection_id: 'c1', written: 0, unknown_ids: null, event_id: null },
     private readonly rows: SampleRow[] = [],
   ) {}
   write(params: WriteSamplesParams): Promise<WriteSamplesRow> {
     this.writes.push(params);
     return Promise.resolve(this.writeRow);
   }
-  delete(params: DeleteSamplesParams): Promise<number> {
+  deleteEvents: unknown[] = [];
+  delete(
+    params: DeleteSamplesParams,
+    eventOf: (row: DeleteSamplesRow) => { deviceId: string; payload: string } | undefined,
+  ): Promise<{ deleted: number; eventId: number | undefined }> {
     this.deletes.push(params);
-    return Promise.resolve(7);
+    const event = eventOf({ deleted: 7, blocks: 0, by_series: [[10, 7]] });
+    this.deleteEvents.push(event && { deviceId: event.deviceId, payload: JSON.parse(event.payload) as unknown });
+    return Promise.resolve({ deleted: 7, eventId: 42 });
   }
   readPage(params: ReadSamplesParams, descending: boolean): Promise<SampleRow[]> {
     this.reads.push({ params, descending });
@@ -90,16 +98,21 @@ const batchOf = (instants: number[], ids = instants.map(() => TS[0]!)): SampleBa
   values: instants.map((_, i) => i + 0.5),
 });
 
+const signal = new SampleEventSignal();
+const committed: CommittedEvent[] = [];
+signal.listen((event) => committed.push(event));
+
 describe('SamplesService', () => {
   const service = (repository: FakeRepository, retentionDays = 0) =>
     new SamplesService(
       repository as unknown as SamplesRepository,
       selection as unknown as TimeseriesSelection,
       maintenance(retentionDays),
+      signal,
     );
 
   it('writes the batch as array literals, the distinct ids once, and answers how many were stored', async () => {
-    const repository = new FakeRepository({ collection_id: 'c1', written: 3, unknown_ids: null });
+    const repository = new FakeRepository({ collection_id: 'c1', written: 3, unknown_ids: null, event_id: '41' });
     const answer = await service(repository).write('d1', batchOf([1, 2, 3], [TS[0]!, TS[1]!, TS[0]!]), access);
     expect(answer).toEqual({ accepted: 3 });
     expect(repository.writes).toEqual([
@@ -111,13 +124,27 @@ describe('SamplesService', () => {
         metrics: '{0,0,0}',
         instantsUs: '{1,2,3}',
         values: '{0.5,1.5,2.5}',
+        eventPayload: JSON.stringify({
+          t: [TS[0], TS[1]],
+          i: [0, 1, 0],
+          m: [0, 0, 0],
+          us: [1, 2, 3],
+          v: [0.5, 1.5, 2.5],
+        }),
       },
     ]);
+    // Its event, committed with it, is announced to this instance's streams.
+    expect(committed).toContainEqual({ id: 41, deviceId: 'd1' });
   });
 
   it('answers 403 when the statement found no device of the caller', async () => {
     for (const collection of [null, 'c2']) {
-      const repository = new FakeRepository({ collection_id: collection, written: 0, unknown_ids: [TS[0]!] });
+      const repository = new FakeRepository({
+        collection_id: collection,
+        written: 0,
+        unknown_ids: [TS[0]!],
+        event_id: null,
+      });
       await expect(service(repository).write('d1', batchOf([1]), access)).rejects.toBeInstanceOf(
         DeviceAccessDeniedError,
       );
@@ -125,7 +152,7 @@ describe('SamplesService', () => {
   });
 
   it("names the items whose timeseries is not the device's", async () => {
-    const repository = new FakeRepository({ collection_id: 'c1', written: 0, unknown_ids: [TS[1]!] });
+    const repository = new FakeRepository({ collection_id: 'c1', written: 0, unknown_ids: [TS[1]!], event_id: null });
     const error = await rejection(
       service(repository).write('d1', batchOf([1, 2, 3], [TS[0]!, TS[1]!, TS[1]!]), access),
     );
@@ -155,6 +182,11 @@ describe('SamplesService', () => {
     );
     expect(answer).toEqual({ deleted: 7 });
     expect(selection.calls).toEqual([{ ids: [TS[0]], forWrite: true }]);
+    // The streams' event names the timeseries of the series key, the metric and the range in epoch µs.
+    expect(repository.deleteEvents).toEqual([
+      { deviceId: 'd1', payload: { t: [TS[0]], n: [7], m: 0, from: 1795647600000000, to: 1795737600000000 } },
+    ]);
+    expect(committed).toContainEqual({ id: 42, deviceId: 'd1' });
     expect(repository.deletes).toEqual([
       { seriesKeys: [10], metric: 0, start: '2026-11-25T23:00:00.000000Z', end: '2026-11-27T00:00:00.000000Z' },
     ]);

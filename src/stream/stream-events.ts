@@ -1,0 +1,108 @@
+import { SAMPLE_EVENT_KINDS, type DeletedEventPayload, type SamplesEventPayload } from '../events/sample-events.sql';
+import { formatInstant } from '../series/instants';
+import { metricName } from '../series/metrics';
+import type { EventRow } from './stream.sql';
+
+/**
+ * Events as Server-Sent Events text (docs/stream.md): what one subscription is sent of an event
+ * of the log. The `id:` of an event is its id in the log, so `Last-Event-ID` resumes after it.
+ */
+
+/** What a stream is subscribed to. */
+export interface Subscription {
+  deviceId: string;
+  timeseriesIds: ReadonlySet<string>;
+  metric: number;
+}
+
+/** An event of the log with its payload parsed once, however many streams it goes to. */
+export interface LoggedEvent {
+  id: number;
+  deviceId: string;
+  kind: number;
+  ingestUnixMs: number;
+  payload: SamplesEventPayload | DeletedEventPayload;
+}
+
+export function loggedEvent(row: EventRow): LoggedEvent {
+  return {
+    id: Number(row.id),
+    deviceId: row.device_id,
+    kind: row.kind,
+    ingestUnixMs: row.ingest_unix_ms,
+    payload: JSON.parse(row.payload) as SamplesEventPayload | DeletedEventPayload,
+  };
+}
+
+/**
+ * The text `subscription` is sent of `event`: one `samples` event with its samples (in the write's
+ * order) of the subscribed timeseries and metric, or a `deleted` event per subscribed timeseries
+ * that lost samples (the last one carrying the id); undefined when none of it is subscribed.
+ */
+export function eventText(event: LoggedEvent, subscription: Subscription): string | undefined {
+  return event.kind === SAMPLE_EVENT_KINDS.samples
+    ? samplesText(event, event.payload as SamplesEventPayload, subscription)
+    : deletedText(event, event.payload as DeletedEventPayload, subscription);
+}
+
+function samplesText(event: LoggedEvent, p: SamplesEventPayload, subscription: Subscription): string | undefined {
+  const wanted = p.t.map((id) => subscription.timeseriesIds.has(id));
+  const samples: string[] = [];
+  for (let k = 0; k < p.us.length; k++) {
+    const index = p.i[k]!;
+    if (!wanted[index] || p.m[k] !== subscription.metric) continue;
+    const us = p.us[k]!;
+    samples.push(
+      `{"timeseriesId":"${p.t[index]}","metric":"${metricName(p.m[k]!)}","timestamp":"${formatInstant(us)}",` +
+        `"val":${JSON.stringify(p.v[k])},"unixTimestamp":${Math.floor(us / 1000)},"ingestUnixTimestamp":${event.ingestUnixMs}}`,
+    );
+  }
+  if (samples.length === 0) return undefined;
+  return `id: ${event.id}\nevent: samples\ndata: [${samples.join(',')}]\n\n`;
+}
+
+function deletedText(event: LoggedEvent, p: DeletedEventPayload, subscription: Subscription): string | undefined {
+  if (p.m !== subscription.metric) return undefined;
+  const events = p.t.flatMap((timeseriesId, k) =>
+    subscription.timeseriesIds.has(timeseriesId)
+      ? [
+          JSON.stringify({
+            timeseriesId,
+            metric: metricName(p.m),
+            startTime: p.from === null ? null : formatInstant(p.from),
+            endTime: p.to === null ? null : formatInstant(p.to),
+            deleted: p.n[k],
+          }),
+        ]
+      : [],
+  );
+  if (events.length === 0) return undefined;
+  // One event per timeseries; only the last sets the id, so a reconnect between them repeats none and loses none.
+  return events
+    .map((data, k) => `${k === events.length - 1 ? `id: ${event.id}\n` : ''}event: deleted\ndata: ${data}\n\n`)
+    .join('');
+}
+
+/** The block that opens a stream: the client's reconnection delay, and where it resumes if it drops before any event. */
+export function preamble(position: number, retryMs: number): string {
+  return `retry: ${retryMs}\nid: ${position}\n\n`;
+}
+
+/** A heartbeat: a comment, and the position when it moved (events of other timeseries count), which no client dispatches. */
+export function heartbeat(position: number | undefined): string {
+  return position === undefined ? ': heartbeat\n\n' : `: heartbeat\nid: ${position}\n\n`;
+}
+
+/** Why a stream ends, as its last event. */
+export type EndReason = 'overflow' | 'expired' | 'shutdown';
+
+const END_MESSAGES: Record<EndReason, string> = {
+  overflow:
+    'The client read slower than events came (more than SAMPLES_STREAM_BUFFER waiting): reconnect with the last event id',
+  expired: 'The bearer token has expired: reconnect with a new token and the last event id',
+  shutdown: 'The instance is shutting down: reconnect with the last event id',
+};
+
+export function endText(reason: EndReason): string {
+  return `event: ${reason}\ndata: ${JSON.stringify({ message: END_MESSAGES[reason] })}\n\n`;
+}
