@@ -8,20 +8,33 @@ import type { EventRow } from './stream.sql';
  * of the log. The `id:` of an event is its id in the log, so `Last-Event-ID` resumes after it.
  */
 
-/** What a stream is subscribed to. */
+/** What a stream is subscribed to; `key` is the same for the same timeseries and metric (see `subscriptionOf`). */
 export interface Subscription {
   deviceId: string;
   timeseriesIds: ReadonlySet<string>;
   metric: number;
+  key: string;
 }
 
-/** An event of the log with its payload parsed once, however many streams it goes to. */
+export function subscriptionOf(deviceId: string, timeseriesIds: Iterable<string>, metric: number): Subscription {
+  const ids = new Set(timeseriesIds);
+  return { deviceId, timeseriesIds: ids, metric, key: `${metric} ${[...ids].sort().join(' ')}` };
+}
+
+/**
+ * An event of the log, parsed once however many streams it goes to: each sample's JSON is made
+ * once, and each subscription's text once (streams of the same timeseries share it).
+ */
 export interface LoggedEvent {
   id: number;
   deviceId: string;
   kind: number;
   ingestUnixMs: number;
   payload: SamplesEventPayload | DeletedEventPayload;
+  /** The samples' JSON, in the write's order, once a stream needed them. */
+  sampleTexts?: string[];
+  /** The text of each subscription key so far (undefined: nothing of it). */
+  texts?: Map<string, string | undefined>;
 }
 
 export function loggedEvent(row: EventRow): LoggedEvent {
@@ -40,25 +53,36 @@ export function loggedEvent(row: EventRow): LoggedEvent {
  * that lost samples (the last one carrying the id); undefined when none of it is subscribed.
  */
 export function eventText(event: LoggedEvent, subscription: Subscription): string | undefined {
-  return event.kind === SAMPLE_EVENT_KINDS.samples
-    ? samplesText(event, event.payload as SamplesEventPayload, subscription)
-    : deletedText(event, event.payload as DeletedEventPayload, subscription);
+  event.texts ??= new Map();
+  if (event.texts.has(subscription.key)) return event.texts.get(subscription.key);
+  const text =
+    event.kind === SAMPLE_EVENT_KINDS.samples
+      ? samplesText(event, event.payload as SamplesEventPayload, subscription)
+      : deletedText(event, event.payload as DeletedEventPayload, subscription);
+  event.texts.set(subscription.key, text);
+  return text;
 }
 
 function samplesText(event: LoggedEvent, p: SamplesEventPayload, subscription: Subscription): string | undefined {
   const wanted = p.t.map((id) => subscription.timeseriesIds.has(id));
+  const texts = (event.sampleTexts ??= sampleTexts(event, p));
   const samples: string[] = [];
   for (let k = 0; k < p.us.length; k++) {
-    const index = p.i[k]!;
-    if (!wanted[index] || p.m[k] !== subscription.metric) continue;
-    const us = p.us[k]!;
-    samples.push(
-      `{"timeseriesId":"${p.t[index]}","metric":"${metricName(p.m[k]!)}","timestamp":"${formatInstant(us)}",` +
-        `"val":${JSON.stringify(p.v[k])},"unixTimestamp":${Math.floor(us / 1000)},"ingestUnixTimestamp":${event.ingestUnixMs}}`,
-    );
+    if (wanted[p.i[k]!] && p.m[k] === subscription.metric) samples.push(texts[k]!);
   }
   if (samples.length === 0) return undefined;
   return `id: ${event.id}\nevent: samples\ndata: [${samples.join(',')}]\n\n`;
+}
+
+/** Every sample of the write as the read endpoint answers it. */
+function sampleTexts(event: LoggedEvent, p: SamplesEventPayload): string[] {
+  return p.us.map((us, k) => {
+    const timeseriesId = p.t[p.i[k]!]!;
+    return (
+      `{"timeseriesId":"${timeseriesId}","metric":"${metricName(p.m[k]!)}","timestamp":"${formatInstant(us)}",` +
+      `"val":${JSON.stringify(p.v[k])},"unixTimestamp":${Math.floor(us / 1000)},"ingestUnixTimestamp":${event.ingestUnixMs}}`
+    );
+  });
 }
 
 function deletedText(event: LoggedEvent, p: DeletedEventPayload, subscription: Subscription): string | undefined {

@@ -19,8 +19,8 @@ import { loggedEvent, type EndReason } from './stream-events';
 import { StreamListener } from './stream-listener';
 import { StreamRepository } from './stream.repository';
 
-/** Events read from the log at a time. */
-const FETCH_LIMIT = 1000;
+/** Events read from the log at a time (an event holds up to MAX_SAMPLES_PER_REQUEST samples). */
+const FETCH_LIMIT = 100;
 /** With streams open, the log is read this often even without news (a NOTIFY lost with its connection). */
 const POLL_MS = 1000;
 /** Events are pruned this often, and this much later than SAMPLES_STREAM_RESUME_S (a write's transaction may start before an older id's). */
@@ -209,6 +209,8 @@ export class StreamHub implements OnModuleInit, OnApplicationBootstrap, OnModule
             const event = loggedEvent(row);
             this.cursor = Math.max(this.cursor, event.id);
             for (const connection of this.byDevice.get(event.deviceId) ?? []) connection.offer(event);
+            // The sockets write what was handed to them, and requests are served, between two events.
+            await new Promise<void>((resolve) => setImmediate(resolve));
           }
           if (events.length < FETCH_LIMIT) {
             // Nothing more for these devices up to `high`: the next read starts there.

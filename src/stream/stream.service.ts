@@ -18,7 +18,7 @@ import { selectedMetric } from '../series/metrics';
 import { TimeseriesSelection } from '../series/timeseries-selection';
 import { EVENT_ID_PATTERN, type StreamTicketDto, type StreamTicketRequestDto } from './dto/stream-ticket.dto';
 import { StreamConnection } from './stream-connection';
-import { preamble, type Subscription } from './stream-events';
+import { preamble, subscriptionOf, type Subscription } from './stream-events';
 import { StreamHub } from './stream-hub';
 import { StreamRepository } from './stream.repository';
 
@@ -51,7 +51,7 @@ export class StreamService {
     access: DeviceAccessScope,
   ): Promise<Subscription> {
     await this.selection.seriesKeysOf(deviceId, timeseriesIds, access, true);
-    return { deviceId, timeseriesIds: new Set(timeseriesIds), metric: selectedMetric(metric) };
+    return subscriptionOf(deviceId, timeseriesIds, selectedMetric(metric));
   }
 
   /**
@@ -143,11 +143,7 @@ export class StreamService {
     const row = await this.repository.redeemTicket(hashOf(ticket));
     if (!row) throw new UnauthenticatedError('The stream ticket is unknown, used or expired: get a new one', true);
     return {
-      subscription: {
-        deviceId: row.device_id,
-        timeseriesIds: new Set(row.timeseries_ids),
-        metric: row.metric,
-      },
+      subscription: subscriptionOf(row.device_id, row.timeseries_ids, row.metric),
       caller: { subject: row.subject, expiresAtS: row.token_expires_s },
       lastEventId: row.last_event_id ?? undefined,
     };

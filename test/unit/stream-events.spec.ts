@@ -2,11 +2,18 @@ import { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
 
 import { StreamConnection } from '../../src/stream/stream-connection';
-import { eventText, heartbeat, preamble, type LoggedEvent, type Subscription } from '../../src/stream/stream-events';
+import {
+  eventText,
+  heartbeat,
+  preamble,
+  subscriptionOf,
+  type LoggedEvent,
+  type Subscription,
+} from '../../src/stream/stream-events';
 
 const A = '0b5bd0a4-4c7e-4a8c-9d0c-3f4b1de3b6a1';
 const B = '1c6ce1b5-5d8f-4b9d-8e1d-4f5c2ef4c7b2';
-const subscription: Subscription = { deviceId: 'd', timeseriesIds: new Set([A]), metric: 0 };
+const subscription: Subscription = subscriptionOf('d', [A], 0);
 
 const samples = (id: number, t: string[], i: number[], us: number[]): LoggedEvent => ({
   id,
@@ -29,13 +36,21 @@ describe('stream events as Server-Sent Events text', () => {
     );
   });
 
+  it('makes the text of a subscription once per event: streams of the same timeseries share it', () => {
+    const event = samples(10, [A, B], [0, 1], [1, 2]);
+    const first = eventText(event, subscriptionOf('d', [A, B], 0));
+    expect(eventText(event, subscriptionOf('d', [B, A], 0))).toBe(first);
+    expect(event.texts?.size).toBe(1);
+    expect(eventText(event, subscription)).not.toBe(first);
+  });
+
   it('sends nothing of a write of other series or another metric', () => {
     expect(eventText(samples(8, [B], [0], [1]), subscription)).toBeUndefined();
-    expect(eventText(samples(9, [A], [0], [1]), { ...subscription, metric: 1 })).toBeUndefined();
+    expect(eventText(samples(9, [A], [0], [1]), subscriptionOf('d', [A], 1))).toBeUndefined();
   });
 
   it('sends a delete as one `deleted` event per subscribed series, the id on the last only', () => {
-    const both = { ...subscription, timeseriesIds: new Set([A, B]) };
+    const both = subscriptionOf('d', [B, A], 0);
     const event: LoggedEvent = {
       id: 12,
       deviceId: 'd',
