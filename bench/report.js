@@ -10,6 +10,7 @@ const { existsSync, readFileSync } = require('node:fs');
 const { join } = require('node:path');
 
 const { evaluateSampleTargets, renderSamples } = require('./samples-report');
+const { evaluateStreamTargets, renderStream } = require('./stream-report');
 const { round } = require('./stats');
 
 const NOTES_PATH = join(__dirname, 'notes.md');
@@ -116,6 +117,7 @@ function evaluateTargets(result) {
     pass: true,
   });
   if (result.samples) checks.push(...evaluateSampleTargets(result.samples));
+  if (result.stream) checks.push(...evaluateStreamTargets(result.stream));
   return checks;
 }
 
@@ -184,6 +186,7 @@ async function renderReport(result) {
   }
 
   if (result.samples) lines.push('', ...renderSamples(result.samples, result));
+  if (result.stream) lines.push(...renderStream(result.stream));
 
   const { memory, validation } = result;
   lines.push(

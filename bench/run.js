@@ -14,7 +14,8 @@
  *
  * Options: --quick (a few seconds per run, for CI), --duration=<seconds>, --scenarios=new1,new100,
  * --peers=influxdb,victoriametrics|none, --no-packed (no packed history part: bench/packed.js),
- * --no-rollups (no rollups part: bench/rollups.js)
+ * --no-rollups (no rollups part: bench/rollups.js), --no-stream (no live samples stream part: bench/stream.js),
+ * --only-stream (that part alone)
  * Environment: DATABASE_URL (required), DB_POOL_SIZE / DB_CONNECT_TIMEOUT_MS / DB_STATEMENT_TIMEOUT_MS
  * (passed to both servers), BENCH_PREPARED=false (bare and db without named prepared statements).
  */
@@ -41,6 +42,8 @@ const { LIST_DEVICE_POINTS, SCENARIOS, deviceSequence, fixtureDevices, pointsOf,
 const { PEER_NAMES, startPeers } = require('./peers');
 const { runPackedHistory } = require('./packed');
 const { runRollups } = require('./rollups');
+const { runStream, streamFailures } = require('./stream');
+const { renderStream } = require('./stream-report');
 const {
   PG_TARGETS,
   checkSampleReads,
@@ -63,7 +66,7 @@ const TARGETS = /** @type {const} */ (['service', 'bare', 'db']);
 const CONNECTIONS = 16;
 const ROUNDS = 2;
 
-const USAGE = `Usage: DATABASE_URL=postgres://user@127.0.0.1:5432/postgres npm run bench -- [--quick] [--duration=<s>] [--scenarios=new1,new100] [--memory=<requests>,<requests>] [--peers=influxdb,victoriametrics|none] [--no-packed] [--no-rollups]
+const USAGE = `Usage: DATABASE_URL=postgres://user@127.0.0.1:5432/postgres npm run bench -- [--quick] [--duration=<s>] [--scenarios=new1,new100] [--memory=<requests>,<requests>] [--peers=influxdb,victoriametrics|none] [--no-packed] [--no-rollups] [--no-stream | --only-stream]
 
   --quick        2 s per run, 1,000/5,000 requests for the memory checks, a small samples data set (what CI runs)
   --duration     seconds per run (default 10; samples scenarios 5, export100k and aggregates 10, after a ramp)
@@ -74,6 +77,11 @@ const USAGE = `Usage: DATABASE_URL=postgres://user@127.0.0.1:5432/postgres npm r
                  again, a noisy data set, write1000 beside a pack; see bench/packed.js)
   --no-rollups   skip rollups (a year of minute data of 10 series packed, stats and aggregates with and
                  without rollups; see bench/rollups.js)
+  --no-stream    skip the live samples stream (two instances, 100 subscribers on one, writes to the other:
+                 commit-to-event latency, lost and duplicate samples, ingest with and without subscribers;
+                 see bench/stream.js)
+  --only-stream  the live samples stream part alone (5 s phases with --quick, else 30 s, or --duration); writes
+                 bench/results/stream-<quick|full>.tmp.json
   --report-only  rewrite docs/performance.md from bench/results/latest.json (after editing bench/notes.md)
 
 Only a full run with the defaults writes bench/results/latest.json and docs/performance.md; any
@@ -93,6 +101,8 @@ function parseArguments(argv) {
     reportOnly: false,
     packed: true,
     rollups: true,
+    stream: true,
+    onlyStream: false,
     /** @type {import('./peers').PeerName[]} */
     peers: [...PEER_NAMES],
   };
@@ -103,6 +113,8 @@ function parseArguments(argv) {
     else if (name === '--report-only') options.reportOnly = true;
     else if (name === '--no-packed' && value === undefined) options.packed = false;
     else if (name === '--no-rollups' && value === undefined) options.rollups = false;
+    else if (name === '--no-stream' && value === undefined) options.stream = false;
+    else if (name === '--only-stream' && value === undefined) options.onlyStream = true;
     else if (name === '--duration' && value && /^\d+(\.\d+)?$/.test(value)) options.durationS = Number(value);
     else if (name === '--memory' && value && /^\d+,\d+$/.test(value)) {
       options.memory = value.split(',').map(Number);
@@ -121,6 +133,8 @@ function parseArguments(argv) {
       if (unknown.length > 0) throw new UsageError(`Unknown scenario ${unknown.join(', ')}`);
     } else throw new UsageError(`Unknown option ${arg}`);
   }
+  if (options.onlyStream && !options.stream)
+    throw new UsageError('--only-stream and --no-stream contradict each other');
   const defaults = options.quick
     ? { durationS: 2, warmupS: 1, memory: [1_000, 5_000], validationMs: 300 }
     : { durationS: 10, warmupS: 3, memory: [10_000, 100_000], validationMs: 2_000 };
@@ -131,7 +145,9 @@ function parseArguments(argv) {
     options.scenarios.length === SCENARIOS.length &&
     options.peers.length === PEER_NAMES.length &&
     options.packed &&
-    options.rollups;
+    options.rollups &&
+    options.stream &&
+    !options.onlyStream;
   return {
     ...options,
     durationS: options.durationS || defaults.durationS,
@@ -191,6 +207,10 @@ async function main() {
   const prepared = !['false', '0', 'no', 'off'].includes((process.env.BENCH_PREPARED ?? 'true').toLowerCase());
   const startedAt = new Date();
   const loadAtStart = os.loadavg();
+  if (options.onlyStream) {
+    await streamAlone(serverUrl, options, startedAt, removeSnapshot);
+    return;
+  }
   say(
     `Benchmark (${options.quick ? 'quick' : 'full'}): ${options.durationS} s per run, ${CONNECTIONS} connections, ` +
       `${ROUNDS} rounds (A B C A B C), scenarios ${options.scenarios.join(', ')}`,
@@ -501,6 +521,19 @@ async function main() {
       };
     }
 
+    const stream = options.stream
+      ? await runStream({
+          quick: options.quick,
+          durationS: options.durationOption,
+          serverUrl,
+          env,
+          tokens,
+          servers,
+          databases,
+          say,
+        })
+      : null;
+
     say('\nValidation cost of a 1000-point body, in-process');
     const { measureValidationCost } = require('./validation-cost');
     const validation = measureValidationCost({ points: 1000, minTimeMs: options.validationMs });
@@ -556,6 +589,7 @@ async function main() {
       memory,
       validation: { ...validation, new1000Alone: alone },
       samples: samplesExtras,
+      stream,
     };
     const targets = evaluateTargets(result);
     Object.assign(result, { targets });
@@ -634,6 +668,11 @@ async function main() {
         );
       }
     }
+    const streamWrong = stream ? streamFailures(stream) : [];
+    if (streamWrong.length > 0) {
+      process.exitCode = 1;
+      say(`Live samples stream: ${streamWrong.join(', ')}.`);
+    }
     if (runs.some((run) => run.errors > 0)) {
       process.exitCode = 1;
       say('Some requests failed during the measurements: the figures are not valid.');
@@ -643,6 +682,78 @@ async function main() {
     process.removeListener('SIGTERM', onSignal);
     await cleanup();
     say(`Throwaway database ${database.name} dropped`);
+  }
+}
+
+/**
+ * `--only-stream`: the live samples stream part alone (bench/stream.js), its results in
+ * bench/results/stream-<mode>.tmp.json and its section of the report printed.
+ * @param {string} serverUrl
+ * @param {ReturnType<typeof parseArguments>} options
+ * @param {Date} startedAt
+ * @param {() => void} removeSnapshot
+ */
+async function streamAlone(serverUrl, options, startedAt, removeSnapshot) {
+  const dataDir = mkdtempSync(join(os.tmpdir(), 'dtapi-bench-'));
+  /** @type {Record<string, import('./processes').ServerProcess | undefined>} */
+  const servers = {};
+  /** @type {string[]} */
+  const databases = [];
+  const cleanup = async () => {
+    await Promise.all(Object.values(servers).map((server) => stopServer(server).catch(() => undefined)));
+    for (const name of databases) {
+      await dropDatabase(serverUrl, name).catch((error) => say(`warning: could not drop ${name}: ${String(error)}`));
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+    removeSnapshot();
+  };
+  const onSignal = () => {
+    say('\nInterrupted: stopping the servers and dropping the benchmark database');
+    cleanup().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const key = createSigningKey();
+    const env = serverEnvironment({ databaseUrl: serverUrl, dataDir, publicKeyPem: key.publicKeyPem });
+    const stream = await runStream({
+      quick: options.quick,
+      durationS: options.durationOption,
+      serverUrl,
+      env,
+      tokens: benchTokens(key.privateKey, 4 * 3600),
+      servers,
+      databases,
+      say,
+    });
+    const result = {
+      generatedAt: startedAt.toISOString(),
+      mode: options.quick ? 'quick' : 'full',
+      part: 'stream',
+      runSeconds: round((Date.now() - startedAt.getTime()) / 1000, 1),
+      machine: {
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model ?? 'unknown',
+        node: process.version,
+        postgres: await serverFacts(serverUrl),
+      },
+      settings: { source: sourceRevision() },
+      stream,
+    };
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    const jsonPath = join(RESULTS_DIR, `stream-${result.mode}.tmp.json`);
+    writeFileSync(jsonPath, `${JSON.stringify(result, null, 2)}\n`);
+    say(`${renderStream(stream).join('\n')}\n\nResults: ${jsonPath}`);
+    const wrong = streamFailures(stream);
+    if (wrong.length > 0) {
+      process.exitCode = 1;
+      say(`Live samples stream: ${wrong.join(', ')}.`);
+    }
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    await cleanup();
+    say(`Throwaway database ${databases.join(', ')} dropped`);
   }
 }
 
