@@ -277,6 +277,8 @@ function registerSampleRoutes(app, { pool, config, prepared, HttpError, assertCa
         metrics: arrayLiteral(metrics),
         instantsUs: arrayLiteral(instants),
         values: arrayLiteral(values),
+        // The stream event, as the service builds it (src/samples/samples.service.ts, eventPayloadOf).
+        eventPayload: eventPayloadOf(ids, metrics, instants, values),
       };
       /** @type {any} */
       let row;
@@ -655,6 +657,27 @@ function isAfter(
 ) {
   const order = stream[0] === cursor[0] ? Math.sign(stream[1] - cursor[1]) : stream[0] < cursor[0] ? -1 : 1;
   return descending ? order < 0 : order > 0;
+}
+
+/**
+ * The stream event's payload of a write, as the service makes it: the distinct timeseries once, an
+ * index per sample, metrics, instants (epoch µs) and values.
+ * @param {string[]} ids @param {number[]} metrics @param {number[]} instants @param {number[]} values
+ */
+function eventPayloadOf(ids, metrics, instants, values) {
+  /** @type {string[]} */
+  const t = [];
+  /** @type {Map<string, number>} */
+  const indexOf = new Map();
+  const i = ids.map((id) => {
+    let index = indexOf.get(id);
+    if (index === undefined) {
+      index = t.push(id) - 1;
+      indexOf.set(id, index);
+    }
+    return index;
+  });
+  return JSON.stringify({ t, i, m: metrics, us: instants, v: values });
 }
 
 module.exports = { registerSampleRoutes, sampleListSchema };

@@ -67,6 +67,7 @@ const writeParams = (/** @type {any} */ request) => ({
   metrics: request.fixed.metrics,
   instantsUs: request.instants,
   values: request.fixed.values,
+  eventPayload: `${request.fixed.eventHead}[${String(request.instants).slice(1, -1)}]${request.fixed.eventTail}`,
 });
 
 /**

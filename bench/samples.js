@@ -164,6 +164,10 @@ function deviceTemplates(device, perSeries) {
       sampleTimeseriesIds: arrayLiteral(sampleIds),
       metrics: arrayLiteral(sampleIds.map(() => 0)),
       values: arrayLiteral(values),
+      // The stream event's payload as the service makes it (src/samples/samples.service.ts), but the
+      // instants, which differ per request: `${eventHead}[instants]${eventTail}`.
+      eventHead: `{"t":${JSON.stringify(device.ids)},"i":${JSON.stringify(sampleIds.map((id) => device.ids.indexOf(id)))},"m":${JSON.stringify(sampleIds.map(() => 0))},"us":`,
+      eventTail: `,"v":${JSON.stringify(values)}}`,
     },
   };
 }
