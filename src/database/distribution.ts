@@ -27,7 +27,7 @@ export const DISTRIBUTION: Readonly<Record<string, TableDistribution>> = {
   sample_rollup: { kind: 'distributed', column: 'series_key', colocateWith: 'sample' },
   // The live streams' event log, its horizon and the browser tickets: on the coordinator, where the
   // ordering lock and NOTIFY are (docs/stream.md). Citus does not mix a local table's insert into a
-  // distributed statement: there a write appends its event as a second statement of its transaction.
+  // distributed statement: there a write would append its event as a second statement (docs/scale-out.md).
   sample_event: { kind: 'local' },
   sample_event_horizon: { kind: 'local' },
   stream_ticket: { kind: 'local' },

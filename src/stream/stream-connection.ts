@@ -59,6 +59,8 @@ export class StreamConnection {
   offer(event: LoggedEvent): void {
     if (this.closed) return;
     if (this.live) return this.deliver(event);
+    // Held only when it has something for this stream: a busy device's other series fill no buffer.
+    if (eventText(event, this.subscription) === undefined) return;
     this.pending.push(event);
     if (this.pending.length > this.options.buffer) this.end('overflow');
   }

@@ -101,7 +101,7 @@ function deletedText(event: LoggedEvent, p: DeletedEventPayload, subscription: S
       : [],
   );
   if (events.length === 0) return undefined;
-  // One event per timeseries; only the last sets the id, so a reconnect between them repeats none and loses none.
+  // One event per timeseries; only the last sets the id: a reconnect between them loses none (those received come again).
   return events
     .map((data, k) => `${k === events.length - 1 ? `id: ${event.id}\n` : ''}event: deleted\ndata: ${data}\n\n`)
     .join('');

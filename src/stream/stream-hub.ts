@@ -41,6 +41,8 @@ export class StreamHub implements OnModuleInit, OnApplicationBootstrap, OnModule
   /** The newest event id the hub has read. */
   private cursor = 0;
   private reading: Promise<void> | undefined;
+  /** The hub's log query in flight, if any (see `attach`). */
+  private fetching: Promise<unknown> | undefined;
   private again = false;
   private listener: StreamListener | undefined;
   private readonly timers: NodeJS.Timeout[] = [];
@@ -139,7 +141,9 @@ export class StreamHub implements OnModuleInit, OnApplicationBootstrap, OnModule
 
   /**
    * Takes a reserved stream: live events of its device reach it from now on (held until it has
-   * caught up), then it reads the log after its position, and goes live.
+   * caught up), then it reads the log after its position, and goes live. A read of the hub already
+   * running when it registered did not ask for its device and may see a later snapshot than its own
+   * catch-up: the stream waits for that read, then catches up again, so nothing falls between.
    */
   async attach(connection: StreamConnection): Promise<void> {
     const { deviceId } = connection.subscription;
@@ -148,19 +152,35 @@ export class StreamHub implements OnModuleInit, OnApplicationBootstrap, OnModule
     if (!connections) this.byDevice.set(deviceId, (connections = new Set()));
     connections.add(connection);
     this.open.inc();
+    // Opened while the instance began to stop (after closeAll): it ends as the others did.
+    if (this.stopping) return connection.end('shutdown');
+    const inFlight = this.fetching;
     try {
-      for (;;) {
-        const { events } = await this.repository.events(connection.after, [deviceId], FETCH_LIMIT);
-        for (const row of events) {
-          if (connection.isClosed) return;
-          await connection.catchUp(loggedEvent(row));
-        }
-        if (events.length < FETCH_LIMIT) break;
+      await this.catchUp(connection);
+      if (inFlight) {
+        await inFlight.catch(() => undefined);
+        await this.catchUp(connection);
       }
       connection.goLive();
     } catch (error) {
       this.logger.warn(`A stream could not catch up: ${error instanceof Error ? error.message : String(error)}`);
       connection.end('shutdown');
+    }
+  }
+
+  /** Sends the stream the log's events of its device after its position, waiting for the client to take each. */
+  private async catchUp(connection: StreamConnection): Promise<void> {
+    for (;;) {
+      const { events } = await this.repository.events(
+        connection.after,
+        [connection.subscription.deviceId],
+        FETCH_LIMIT,
+      );
+      for (const row of events) {
+        if (connection.isClosed) return;
+        await connection.catchUp(loggedEvent(row));
+      }
+      if (events.length < FETCH_LIMIT) return;
     }
   }
 
@@ -204,7 +224,9 @@ export class StreamHub implements OnModuleInit, OnApplicationBootstrap, OnModule
         for (;;) {
           const devices = [...this.byDevice.keys()];
           if (devices.length === 0) return;
-          const { events, high } = await this.repository.events(this.cursor, devices, FETCH_LIMIT);
+          const fetching = this.repository.events(this.cursor, devices, FETCH_LIMIT);
+          this.fetching = fetching;
+          const { events, high } = await fetching;
           for (const row of events) {
             const event = loggedEvent(row);
             this.cursor = Math.max(this.cursor, event.id);

@@ -47,6 +47,8 @@ export class StreamListener {
     try {
       await client.connect();
       await client.query(`LISTEN ${SAMPLE_EVENTS_CHANNEL}`);
+      // Stopped while connecting: this client is nobody's to close but ours.
+      if (this.stopped) return void client.end().catch(() => undefined);
       this.client = client;
       if (again) this.onReconnect();
     } catch (error) {
@@ -57,7 +59,9 @@ export class StreamListener {
   private lost(client: Client, error?: unknown): void {
     if (this.stopped || (this.client !== undefined && this.client !== client)) return;
     this.client = undefined;
-    client.removeAllListeners('end');
+    // Nothing more from this client counts (a late 'error' would connect a second time); errors are swallowed.
+    client.removeAllListeners();
+    client.on('error', () => undefined);
     client.end().catch(() => undefined);
     if (error)
       this.logger.warn(

@@ -134,6 +134,7 @@ export const TICKET_ROUTE: DeviceRouteOptions = {
         ticket: 'Jm3Yq0sYb7t2xq9oZ7k1y0mW4eX2rC8aV5nL1pQ6uHs',
         url: '/apollo/samples/stream?ticket=Jm3Yq0sYb7t2xq9oZ7k1y0mW4eX2rC8aV5nL1pQ6uHs',
         expiresAt: '2026-12-07T10:00:30.000Z',
+        lastEventId: '41',
       },
     },
   },
@@ -144,6 +145,7 @@ export const TICKET_ROUTE: DeviceRouteOptions = {
         'metric or lastEventId; an unknown property.',
       message: 'Unknown timeseries: timeseriesIds[0] is not a timeseries of this device',
     },
+    410: STREAM_ERRORS[410],
   },
 };
 

@@ -77,15 +77,11 @@ export class StreamService {
     }
     let opened = false;
     try {
-      const point = await this.repository.resumePoint();
-      if (resumeAfter !== undefined && (resumeAfter < point.prunedThrough || resumeAfter > point.lastId)) {
-        throw new GoneError(
-          `Last-Event-ID ${resumeAfter} can no longer be resumed: re-read the samples since, then stream from now`,
-        );
-      }
-      const start = resumeAfter ?? point.lastId;
+      const start = await this.startAfter(resumeAfter);
       const response = reply.raw;
       reply.hijack();
+      // The client left while the resume point was read: nothing to open (its place is released below).
+      if (response.destroyed || response.socket?.destroyed) return;
       // The headers hooks set on the reply (correlation id, CORS) go out with the stream's own.
       for (const [name, value] of Object.entries(reply.getHeaders())) {
         if (value !== undefined) response.setHeader(name, typeof value === 'number' ? String(value) : value);
@@ -114,6 +110,21 @@ export class StreamService {
     }
   }
 
+  /**
+   * Where a stream starts: after `resumeAfter`, or after the newest event; 410 when events after
+   * `resumeAfter` may have been pruned, or it is newer than any (another database's).
+   */
+  private async startAfter(resumeAfter: number | undefined): Promise<number> {
+    const point = await this.repository.resumePoint();
+    if (resumeAfter === undefined) return point.lastId;
+    if (resumeAfter < point.prunedThrough || resumeAfter > point.lastId) {
+      throw new GoneError(
+        `Last-Event-ID ${resumeAfter} can no longer be resumed: re-read the samples since, then stream from now`,
+      );
+    }
+    return resumeAfter;
+  }
+
   /** A ticket for the caller's browser, bound to the subject, device, timeseries, metric and token expiry. */
   async issueTicket(
     deviceId: string,
@@ -122,6 +133,8 @@ export class StreamService {
     principal: Principal,
   ): Promise<StreamTicketDto> {
     const subscription = await this.subscription(deviceId, body.timeseriesIds, body.metric, access);
+    // Where its stream starts, fixed now: a page that loses it before any event resumes from here.
+    const start = await this.startAfter(eventIdOf(body.lastEventId, 'lastEventId'));
     const ticket = randomBytes(32).toString('base64url');
     const expiresAt = await this.repository.issueTicket({
       hash: hashOf(ticket),
@@ -129,11 +142,11 @@ export class StreamService {
       deviceId,
       timeseriesIds: [...subscription.timeseriesIds],
       metric: subscription.metric,
-      lastEventId: body.lastEventId ?? null,
+      lastEventId: String(start),
       tokenExpiresS: principal.expiresAt,
       ticketS: this.config.stream.ticketS,
     });
-    return { ticket, url: `${TICKET_STREAM_PATH}?ticket=${ticket}`, expiresAt };
+    return { ticket, url: `${TICKET_STREAM_PATH}?ticket=${ticket}`, expiresAt, lastEventId: String(start) };
   }
 
   /** Uses a ticket up: what it opens, or 401 (unknown, used, expired: the same answer). */
@@ -155,11 +168,11 @@ function hashOf(ticket: string): string {
 }
 
 /** A Last-Event-ID as a number; 400 when it is not one this service sends. */
-function eventIdOf(text: string | undefined): number | undefined {
+function eventIdOf(text: string | undefined, name = 'Last-Event-ID'): number | undefined {
   if (text === undefined || text === '') return undefined;
   if (!EVENT_ID_PATTERN.test(text)) {
-    throw new InvalidRequestError('Last-Event-ID must be an event id (the digits of an `id:` this stream sent)', [
-      { path: 'Last-Event-ID', message: 'Last-Event-ID must be an event id' },
+    throw new InvalidRequestError(`${name} must be an event id (the digits of an \`id:\` this stream sent)`, [
+      { path: name, message: `${name} must be an event id` },
     ]);
   }
   return Number(text);

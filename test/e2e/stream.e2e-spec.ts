@@ -230,6 +230,14 @@ describe('Live samples stream', () => {
     expect(JSON.parse(old.body)).toMatchObject({ status: { Code: '410' }, data: null });
     const future = await open(device, { 'last-event-id': '999999999999' });
     expect(future.status).toBe(410);
+    // A browser's ticket for the old id: refused when it is asked for, where the page can read the status.
+    const ticket = await t.request({
+      method: 'POST',
+      url: `/apollo/devices/${encodeURIComponent(device.deviceId)}/timeseries/samples/stream/tickets`,
+      headers: { authorization: `Bearer ${device.reader}`, 'content-type': 'application/json' },
+      payload: { timeseriesIds: [device.timeseriesIds[0]], lastEventId: client.lastEventId },
+    });
+    expect(ticket.statusCode).toBe(410);
   });
 
   it('ends the stream of a client that does not read with `overflow`; writers are not held', async () => {
@@ -288,9 +296,12 @@ describe('Live samples stream', () => {
       });
     const issued = await issue({ timeseriesIds: [device.timeseriesIds[1]] });
     expect(issued.statusCode).toBe(201);
-    const { url } = issued.json<{ data: { url: string } }>().data;
+    const { url, lastEventId } = issued.json<{ data: { url: string; lastEventId: string } }>().data;
     const client = await SseClient.open(`${base}${url}`);
     expect(client.status).toBe(200);
+    // The stream starts where the ticket said (its opening id), for a page that loses it before any event.
+    await client.until((c) => c.lastEventId !== '');
+    expect(client.lastEventId).toBe(lastEventId);
     const [own, other] = [sample(1), sample(0)];
     await writeSamples(t, device, [other]);
     await writeSamples(t, device, [own]);

@@ -1,7 +1,15 @@
 import { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
 
+import type { HttpAdapterHost } from '@nestjs/core';
+import { Registry } from 'prom-client';
+
+import { loadConfig } from '../../src/config/config';
+import { SampleEventSignal } from '../../src/events/sample-event-signal';
 import { StreamConnection } from '../../src/stream/stream-connection';
+import { StreamHub } from '../../src/stream/stream-hub';
+import type { StreamRepository } from '../../src/stream/stream.repository';
+import type { EventRow } from '../../src/stream/stream.sql';
 import {
   eventText,
   heartbeat,
@@ -142,6 +150,18 @@ describe('StreamConnection', () => {
     expect(response.ended).toBe(true);
   });
 
+  it('holds only the events of its own series while it catches up, so other series overflow nothing', async () => {
+    const response = new FakeResponse(100);
+    const { connection, closed } = start(response, 2);
+    for (let id = 6; id < 16; id++) connection.offer(samples(id, [B], [0], [id]));
+    connection.offer(write(16));
+    await connection.catchUp(write(6));
+    connection.goLive();
+    expect(closed).toEqual([]);
+    expect(response.written.map((text) => /^id: (\d+)/.exec(text)?.[1])).toEqual(['6', '16']);
+    connection.end('shutdown');
+  });
+
   it('ignores events below its position (a resume point)', () => {
     const response = new FakeResponse(100);
     const { connection } = start(response);
@@ -150,5 +170,85 @@ describe('StreamConnection', () => {
     connection.offer(write(4));
     expect(response.written).toEqual([]);
     connection.end('shutdown');
+  });
+});
+
+describe('StreamHub', () => {
+  /** A log whose reads the test answers by hand, in the order they are asked. */
+  class FakeLog {
+    readonly asked: Array<{
+      after: number;
+      devices: readonly string[];
+      answer: (rows: EventRow[], high: number) => void;
+    }> = [];
+    events(after: number, deviceIds: readonly string[]): Promise<{ events: EventRow[]; high: number }> {
+      return new Promise((resolve) =>
+        this.asked.push({ after, devices: deviceIds, answer: (events, high) => resolve({ events, high }) }),
+      );
+    }
+  }
+  const row = (id: number, deviceId: string): EventRow => ({
+    id: String(id),
+    device_id: deviceId,
+    kind: 1,
+    payload: JSON.stringify({ t: [A], i: [0], m: [0], us: [id * 1_000_000], v: [id] }),
+    ingest_unix_ms: 0,
+  });
+  const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+  it("waits for the hub's read in flight when a stream registers, and reads again: an event that read skipped reaches it", async () => {
+    const log = new FakeLog();
+    const signal = new SampleEventSignal();
+    const config = loadConfig({ NODE_ENV: 'test' });
+    const hub = new StreamHub(log as unknown as StreamRepository, signal, config, new Registry(), {
+      httpAdapter: { getInstance: () => ({ addHook: () => undefined }) },
+    } as unknown as HttpAdapterHost);
+    await hub.onApplicationBootstrap();
+    const connect = (deviceId: string, start: number) => {
+      const response = new FakeResponse(1000);
+      const connection = new StreamConnection(
+        subscriptionOf(deviceId, [A], 0),
+        'sub',
+        response as unknown as ServerResponse,
+        start,
+        { buffer: 10, heartbeatMs: 60_000, expiresAtMs: Date.now() + 60_000 },
+        (c, reason) => hub.detach(c, reason),
+      );
+      return { response, attached: hub.attach(connection) };
+    };
+    // A stream of device x, caught up.
+    const x = connect('x', 5);
+    await settle();
+    log.asked.shift()!.answer([], 5);
+    await x.attached;
+    // News of x: the hub reads for [x]; its answer is held.
+    signal.committed({ id: 6, deviceId: 'x' });
+    await settle();
+    const hubRead = log.asked.shift()!;
+    expect(hubRead.devices).toEqual(['x']);
+    // A stream of device y registers; its catch-up sees an older snapshot: nothing.
+    const y = connect('y', 5);
+    await settle();
+    log.asked.shift()!.answer([], 5);
+    await settle();
+    // The hub's read answers from a later snapshot, in which y's event 9 exists: not asked for, skipped.
+    hubRead.answer([row(6, 'x')], 9);
+    await settle();
+    // y reads again after that read, and gets event 9.
+    const again = log.asked.shift()!;
+    expect([again.after, again.devices]).toEqual([5, ['y']]);
+    again.answer([row(9, 'y')], 9);
+    await y.attached;
+    expect(y.response.written.map((text) => /^id: (\d+)/.exec(text)?.[1])).toEqual(['9']);
+    expect(x.response.written.map((text) => /^id: (\d+)/.exec(text)?.[1])).toEqual(['6']);
+    // Shut down: the open streams end with `shutdown`, and so does one that registers afterwards.
+    hub.closeAll('shutdown');
+    const late = connect('x', 9);
+    await late.attached;
+    for (const { response } of [x, y, late]) {
+      expect([response.written.at(-1), response.ended]).toEqual([expect.stringMatching(/^event: shutdown\n/), true]);
+    }
+    expect(hub.reserve('anyone')).toBe('stopping');
+    await hub.onModuleDestroy();
   });
 });

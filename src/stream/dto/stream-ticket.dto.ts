@@ -40,4 +40,12 @@ export class StreamTicketDto {
 
   @ApiProperty({ description: 'When the ticket can no longer be used (UTC).', example: '2026-12-07T10:00:30.000Z' })
   expiresAt!: string;
+
+  @ApiProperty({
+    description:
+      "Where its stream starts: after this event id (the request's lastEventId, or the newest event). A page keeps it " +
+      'as its last event id until an event brings a newer one, so a stream lost before its first event resumes here.',
+    example: '41',
+  })
+  lastEventId!: string;
 }
