@@ -7,7 +7,7 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 /**
- * Dependencies point one way: config <- common <- database, redis, auth <- rate-limit,
+ * Dependencies point one way: config <- common <- openapi, database, redis, auth <- rate-limit,
  * device-routes <- series, events <- the features <- the app (app.*, main.ts, features.ts, scripts/).
  * LAYERS lists each layer below the features with the layers it may import. Every other folder of
  * src/ is a feature (read from the disk, so a new folder is checked from its first file; the layout
@@ -21,8 +21,9 @@ export const LAYERS = {
   redis: ['config', 'common'],
   auth: ['config', 'common'],
   'rate-limit': ['config', 'common', 'database', 'redis', 'auth'],
-  'device-routes': ['config', 'common', 'database', 'redis', 'auth'],
-  series: ['config', 'common', 'database', 'redis', 'auth', 'device-routes'],
+  openapi: ['config', 'common'],
+  'device-routes': ['config', 'common', 'database', 'redis', 'auth', 'openapi'],
+  series: ['config', 'common', 'database', 'redis', 'auth', 'device-routes', 'openapi'],
   events: ['config', 'common', 'database'],
 };
 /** The folder of the app's own scripts: like the app, it may import anything. */

@@ -229,21 +229,14 @@ async function main() {
   /** Other throwaway databases of the run (packed history's), dropped with the main one. */
   /** @type {string[]} */
   const databases = [];
-  const cleanup = async () => {
-    await Promise.all(Object.values(servers).map((server) => stopServer(server).catch(() => undefined)));
-    await Promise.all(peers.map((peer) => peer.stop().catch(() => undefined)));
-    for (const name of [database.name, ...databases]) {
-      await dropDatabase(serverUrl, name).catch((error) => say(`warning: could not drop ${name}: ${String(error)}`));
-    }
-    rmSync(dataDir, { recursive: true, force: true });
-    removeSnapshot();
-  };
-  const onSignal = () => {
-    say('\nInterrupted: stopping the servers and dropping the benchmark database');
-    cleanup().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const cleanup = cleanupOnInterrupt({
+    serverUrl,
+    servers,
+    peers,
+    databases: () => [database.name, ...databases],
+    dataDir,
+    removeSnapshot,
+  });
 
   try {
     const key = createSigningKey();
@@ -678,11 +671,35 @@ async function main() {
       say('Some requests failed during the measurements: the figures are not valid.');
     }
   } finally {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
     await cleanup();
     say(`Throwaway database ${database.name} dropped`);
   }
+}
+
+/**
+ * What a run leaves behind, removed by the returned function, which SIGINT and SIGTERM also call
+ * (then the process exits 130): the servers, the peers, the throwaway databases, the data directory.
+ * @param {{ serverUrl: string, servers: Record<string, import('./processes').ServerProcess | undefined>, peers: Array<{ stop(): Promise<unknown> }>, databases: () => string[], dataDir: string, removeSnapshot: () => void }} run
+ */
+function cleanupOnInterrupt({ serverUrl, servers, peers, databases, dataDir, removeSnapshot }) {
+  const cleanup = async () => {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    await Promise.all(Object.values(servers).map((server) => stopServer(server).catch(() => undefined)));
+    await Promise.all(peers.map((peer) => peer.stop().catch(() => undefined)));
+    for (const name of databases()) {
+      await dropDatabase(serverUrl, name).catch((error) => say(`warning: could not drop ${name}: ${String(error)}`));
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+    removeSnapshot();
+  };
+  const onSignal = () => {
+    say('\nInterrupted: stopping the servers and dropping the benchmark database');
+    cleanup().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return cleanup;
 }
 
 /**
@@ -699,20 +716,14 @@ async function streamAlone(serverUrl, options, startedAt, removeSnapshot) {
   const servers = {};
   /** @type {string[]} */
   const databases = [];
-  const cleanup = async () => {
-    await Promise.all(Object.values(servers).map((server) => stopServer(server).catch(() => undefined)));
-    for (const name of databases) {
-      await dropDatabase(serverUrl, name).catch((error) => say(`warning: could not drop ${name}: ${String(error)}`));
-    }
-    rmSync(dataDir, { recursive: true, force: true });
-    removeSnapshot();
-  };
-  const onSignal = () => {
-    say('\nInterrupted: stopping the servers and dropping the benchmark database');
-    cleanup().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const cleanup = cleanupOnInterrupt({
+    serverUrl,
+    servers,
+    peers: [],
+    databases: () => databases,
+    dataDir,
+    removeSnapshot,
+  });
   try {
     const key = createSigningKey();
     const env = serverEnvironment({ databaseUrl: serverUrl, dataDir, publicKeyPem: key.publicKeyPem });
@@ -750,8 +761,6 @@ async function streamAlone(serverUrl, options, startedAt, removeSnapshot) {
       say(`Live samples stream: ${wrong.join(', ')}.`);
     }
   } finally {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
     await cleanup();
     say(`Throwaway database ${databases.join(', ')} dropped`);
   }

@@ -5,7 +5,7 @@ import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swag
 
 import { AppModule } from './app.module';
 import type { Feature } from './common/feature';
-import { BEARER_AUTH, closeRequestBodySchemas, declarePublicOperations } from './common/openapi';
+import { BEARER_AUTH, closeRequestBodySchemas, declarePublicOperations } from './openapi/openapi';
 import { loadConfig } from './config/config';
 import { FEATURES } from './features';
 

@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const { createApp } = await import('./app.factory');
   const { JWT_KEY_RESOLVER } = await import('./auth/auth.constants');
-  const { DOCS_PATH } = await import('./common/openapi');
+  const { DOCS_PATH } = await import('./openapi/openapi');
   const app = await createApp(config);
   await app.listen({ port: config.port, host: config.host });
 

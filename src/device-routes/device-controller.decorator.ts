@@ -1,9 +1,9 @@
 import { applyDecorators, Controller } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiParam, ApiTags } from '@nestjs/swagger';
 
-import { BEARER_AUTH } from '../common/openapi';
-import { ApiCorrelationIdHeader } from '../common/api-headers.decorator';
-import { ApiErrorResponses } from '../common/api-responses.decorator';
+import { BEARER_AUTH } from '../openapi/openapi';
+import { ApiCorrelationIdHeader } from '../openapi/api-headers.decorator';
+import { ApiErrorResponses } from '../openapi/api-responses.decorator';
 import { DEVICE_ID_PARAM, MAX_PARAM_LENGTH } from './device-id';
 
 /** Where every device route lives: `/apollo/devices/{deviceId}/...`. */

@@ -3,7 +3,7 @@ import { applyDecorators, SetMetadata, UseGuards } from '@nestjs/common';
 import { REQUIRED_SCOPES } from '../auth/auth.constants';
 import { CollectionGuard } from '../auth/collection.guard';
 import { ImsScopeGuard } from '../auth/ims-scope.guard';
-import { ApiRoute, type RouteOptions } from '../common/api-route.decorator';
+import { ApiRoute, type RouteOptions } from '../openapi/api-route.decorator';
 
 /** Route metadata: the route is a device route (tests check every `:deviceId` route carries it). */
 export const DEVICE_ROUTE = 'device-routes:route';

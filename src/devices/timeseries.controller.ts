@@ -2,7 +2,7 @@ import { Body, Get, HttpStatus, Param, ParseUUIDPipe, Post, Query, Res } from '@
 import type { FastifyReply } from 'fastify';
 
 import type { DeviceAccessScope } from '../auth/device-access-scope';
-import { ContinuationTokenHeader } from '../common/api-headers.decorator';
+import { ContinuationTokenHeader } from '../openapi/api-headers.decorator';
 import { successEnvelope, type Envelope } from '../common/envelope';
 import { InvalidRequestError } from '../common/errors';
 import { DeviceAccess } from '../device-routes/device-access.decorator';

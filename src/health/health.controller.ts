@@ -3,8 +3,8 @@ import { ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 
 import { Public } from '../auth/public.decorator';
-import { ApiErrorResponses } from '../common/api-responses.decorator';
-import { ApiRoute } from '../common/api-route.decorator';
+import { ApiErrorResponses } from '../openapi/api-responses.decorator';
+import { ApiRoute } from '../openapi/api-route.decorator';
 import { successEnvelope, type Envelope } from '../common/envelope';
 import type { HealthStatusDto } from './dto/health-status.dto';
 import type { ReadinessDto } from './dto/readiness.dto';

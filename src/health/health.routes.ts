@@ -1,6 +1,6 @@
 import { HttpStatus } from '@nestjs/common';
 
-import type { RouteOptions } from '../common/api-route.decorator';
+import type { RouteOptions } from '../openapi/api-route.decorator';
 import { HealthStatusDto } from './dto/health-status.dto';
 import { ReadinessDto } from './dto/readiness.dto';
 

@@ -2,7 +2,7 @@ import { Body, Delete, Get, HttpStatus, Post, Query, Res } from '@nestjs/common'
 import type { FastifyReply } from 'fastify';
 
 import type { DeviceAccessScope } from '../auth/device-access-scope';
-import { ContinuationTokenHeader } from '../common/api-headers.decorator';
+import { ContinuationTokenHeader } from '../openapi/api-headers.decorator';
 import { CompressedJsonBody } from '../common/compressed-body';
 import { successEnvelope, type Envelope } from '../common/envelope';
 import { DeviceAccess } from '../device-routes/device-access.decorator';

@@ -34,16 +34,17 @@ export class SamplesService {
    */
   async write(deviceId: string, batch: SampleBatch, access: DeviceAccessScope): Promise<SamplesAcceptedDto> {
     this.refuseExpired(batch);
+    const distinct = [...new Set(batch.timeseriesIds)];
     const row = await this.repository.write(
       {
         deviceId,
         allowedCollections: access.allowed,
-        timeseriesIds: [...new Set(batch.timeseriesIds)],
+        timeseriesIds: distinct,
         sampleTimeseriesIds: arrayLiteral(batch.timeseriesIds),
         metrics: arrayLiteral(batch.metrics),
         instantsUs: arrayLiteral(batch.instants),
         values: arrayLiteral(batch.values),
-        eventPayload: payloadText(eventPayloadOf(batch)),
+        eventPayload: payloadText(eventPayloadOf(batch, distinct)),
       },
       () => monthsOf(batch.instants),
     );
@@ -105,19 +106,11 @@ export class SamplesService {
   }
 }
 
-/** The write's samples as its stream event records them: the distinct timeseries once, then an index per sample. */
-function eventPayloadOf(batch: SampleBatch): SamplesEventPayload {
-  const t: string[] = [];
-  const indexOf = new Map<string, number>();
-  const i = batch.timeseriesIds.map((id) => {
-    let index = indexOf.get(id);
-    if (index === undefined) {
-      index = t.push(id) - 1;
-      indexOf.set(id, index);
-    }
-    return index;
-  });
-  return { t, i, m: batch.metrics, us: batch.instants, v: batch.values };
+/** The write's samples as its stream event records them: the `distinct` timeseries once, then an index per sample. */
+function eventPayloadOf(batch: SampleBatch, distinct: readonly string[]): SamplesEventPayload {
+  const indexOf = new Map(distinct.map((id, index) => [id, index]));
+  const i = batch.timeseriesIds.map((id) => indexOf.get(id)!);
+  return { t: [...distinct], i, m: batch.metrics, us: batch.instants, v: batch.values };
 }
 
 /** The distinct months of `instants` (epoch µs), each once. */

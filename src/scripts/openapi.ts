@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { generateOpenApiDocument } from '../app.openapi';
-import { stableJson } from '../common/openapi';
+import { stableJson } from '../openapi/openapi';
 
 /** `npm run openapi`: writes the generated OpenAPI document to docs/openapi.json (committed). */
 const OPENAPI_FILE = join(__dirname, '..', '..', '..', 'docs', 'openapi.json');

@@ -5,7 +5,7 @@ import type { FastifyReply } from 'fastify';
 import type { DeviceAccessScope } from '../auth/device-access-scope';
 import { Public } from '../auth/public.decorator';
 import type { AuthenticatedRequest } from '../auth/request-context';
-import { ApiRoute } from '../common/api-route.decorator';
+import { ApiRoute } from '../openapi/api-route.decorator';
 import { successEnvelope, type Envelope } from '../common/envelope';
 import { DeviceAccess } from '../device-routes/device-access.decorator';
 import { DeviceController } from '../device-routes/device-controller.decorator';

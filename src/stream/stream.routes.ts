@@ -1,7 +1,7 @@
 import { HttpStatus } from '@nestjs/common';
 
 import { READ_SCOPES } from '../auth/scopes';
-import type { EventStreamAnswer, RouteOptions } from '../common/api-route.decorator';
+import type { EventStreamAnswer, RouteOptions } from '../openapi/api-route.decorator';
 import type { DeviceRouteOptions } from '../device-routes/device-route.decorator';
 import { SampleDto } from '../series/dto/sample.dto';
 import { MAX_TIMESERIES_PER_REQUEST, SELECTION_ERRORS } from '../series/dto/timeseries-selection.dto';

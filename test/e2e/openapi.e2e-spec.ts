@@ -7,7 +7,7 @@ import { getMetadataStorage } from 'class-validator';
 
 import { generateOpenApiDocument } from '../../src/app.openapi';
 import { IS_PUBLIC, REQUIRED_SCOPES } from '../../src/auth/auth.constants';
-import { stableJson } from '../../src/common/openapi';
+import { stableJson } from '../../src/openapi/openapi';
 import { DEVICE_ROUTE, DEVICE_ROUTE_GUARDS } from '../../src/device-routes/device-route.decorator';
 import { appRoutes } from '../support/routes';
 import { startTestApp, type TestApp } from '../support/test-app';

@@ -269,6 +269,8 @@ describe('Live samples stream', () => {
     const client = await open(device, {}, undefined, bearer);
     await client.until((c) => c.ended, 10_000);
     expect(client.events.at(-1)?.event).toBe('expired');
+    const metrics = (await t.request({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).toMatch(/^samples_stream_ended_total\{reason="expired"\} [1-9]/m);
   });
 
   it('limits the open streams of a subject, counts them in /metrics, and frees a place when one closes', async () => {
@@ -278,6 +280,7 @@ describe('Live samples stream', () => {
     expect([a.status, b.status, third.status]).toEqual([200, 200, 429]);
     const metrics = (await t.request({ method: 'GET', url: '/metrics' })).body;
     expect(metrics).toMatch(/^samples_stream_connections [2-9]/m);
+    expect(metrics).toMatch(/^samples_stream_refused_total [1-9]/m);
     a.close();
     await new Promise((resolve) => setTimeout(resolve, 200));
     const fourth = await open(device, {}, undefined, bearer);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import fastify from 'fastify';
 
-import { documentedResponses, serializeResponsesAsDocumented } from '../../src/common/response-serialization';
+import { documentedResponses, serializeResponsesAsDocumented } from '../../src/openapi/response-serialization';
 
 /** The committed document: the drift test keeps it equal to what the code generates. */
 const document = JSON.parse(readFileSync(join(__dirname, '..', '..', 'docs', 'openapi.json'), 'utf8')) as OpenAPIObject;

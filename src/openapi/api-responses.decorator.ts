@@ -1,8 +1,8 @@
 import { applyDecorators, HttpCode, type Type } from '@nestjs/common';
 import { ApiExtraModels, ApiResponse, getSchemaPath, type ApiResponseOptions } from '@nestjs/swagger';
 
-import { errorEnvelope } from './envelope';
-import { EnvelopeStatusDto, ErrorEnvelopeDto } from './envelope.dto';
+import { errorEnvelope } from '../common/envelope';
+import { EnvelopeStatusDto, ErrorEnvelopeDto } from '../common/envelope.dto';
 
 type ResponseHeaders = NonNullable<Extract<ApiResponseOptions, { headers?: unknown }>['headers']>;
 

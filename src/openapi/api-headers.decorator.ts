@@ -2,7 +2,7 @@ import { applyDecorators, createParamDecorator, type ExecutionContext } from '@n
 import { ApiHeader, type ApiHeaderOptions } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 
-import { CORRELATION_ID_HEADER } from './correlation-id';
+import { CORRELATION_ID_HEADER } from '../common/correlation-id';
 
 /** The paging header, as Fastify names it (lower case). */
 export const CONTINUATION_TOKEN_HEADER = 'continuationtoken';
