@@ -26,6 +26,8 @@ export const LAYERS = {
   series: ['config', 'common', 'database', 'redis', 'auth', 'device-routes', 'openapi'],
   events: ['config', 'common', 'database'],
 };
+/** The explorer page's own JavaScript, which runs in the browser. */
+const EXPLORER_PAGE = 'src/explorer/page/*.js';
 /** The folder of the app's own scripts: like the app, it may import anything. */
 export const APP_FOLDERS = ['scripts'];
 const APP = ['app\\.', 'main$', 'features$', ...APP_FOLDERS];
@@ -98,6 +100,7 @@ export default tseslint.config(
   ...LAYERING,
   {
     files: ['**/*.js', '**/*.mjs'],
+    ignores: [EXPLORER_PAGE],
     extends: [tseslint.configs.disableTypeChecked],
     languageOptions: {
       globals: {
@@ -117,6 +120,13 @@ export default tseslint.config(
       },
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    // The explorer's browser modules: type-checked JavaScript (tsconfig.explorer.json, DOM types,
+    // uPlot's), linted with the same type-aware rules as the service. tsc reports unknown names.
+    files: [EXPLORER_PAGE],
+    languageOptions: { parserOptions: { projectService: false, project: './tsconfig.explorer.json' } },
+    rules: { 'no-undef': 'off' },
   },
   {
     files: ['test/**/*.ts'],

@@ -1,6 +1,7 @@
 import { ANALYTICS_FEATURE } from './analytics/analytics.module';
 import type { Feature } from './common/feature';
 import { DEVICES_FEATURE } from './devices/devices.module';
+import { EXPLORER_FEATURE } from './explorer/explorer.module';
 import { HEALTH_FEATURE } from './health/health.module';
 import { HISTORY_FEATURE } from './history/history.module';
 import { METRICS_FEATURE } from './metrics/metrics.module';
@@ -23,6 +24,7 @@ export const FEATURES: readonly Feature[] = [
   ANALYTICS_FEATURE,
   STREAM_FEATURE,
   HISTORY_FEATURE,
+  EXPLORER_FEATURE,
 ];
 
 /** The features the configuration turns on. */

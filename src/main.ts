@@ -16,6 +16,7 @@ async function main(): Promise<void> {
   const { createApp } = await import('./app.factory');
   const { JWT_KEY_RESOLVER } = await import('./auth/auth.constants');
   const { DOCS_PATH } = await import('./openapi/openapi');
+  const { EXPLORE_PATH } = await import('./explorer/explorer.assets');
   const app = await createApp(config);
   await app.listen({ port: config.port, host: config.host });
 
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
     {
       url,
       docs: config.swaggerEnabled ? `${url}/${DOCS_PATH}` : undefined,
+      explore: config.explorerEnabled ? `${url}${EXPLORE_PATH}` : undefined,
       database: config.database.url ? 'postgres' : 'embedded (PGlite)',
     },
     `Device timeseries API listening on ${url}`,

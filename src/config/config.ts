@@ -20,6 +20,8 @@ export interface AppConfig {
   stream: StreamConfig;
   jwt: JwtConfig;
   swaggerEnabled: boolean;
+  /** Serve the chart explorer page at /explore. */
+  explorerEnabled: boolean;
   metricsEnabled: boolean;
   /** Requests per minute per token subject; 0 turns rate limiting off. */
   rateLimitPerMinute: number;
@@ -157,6 +159,7 @@ export const CONFIG_VARIABLES = [
   'JWT_AUDIENCE',
   'JWT_COLLECTIONS_CLAIM',
   'SWAGGER_ENABLED',
+  'EXPLORER_ENABLED',
   'CONTINUATION_SECRET',
   'METRICS_ENABLED',
   'RATE_LIMIT_PER_MINUTE',
@@ -268,6 +271,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       collectionsClaim: read.string('JWT_COLLECTIONS_CLAIM') ?? 'collections',
     },
     swaggerEnabled: read.bool('SWAGGER_ENABLED', true),
+    explorerEnabled: read.bool('EXPLORER_ENABLED', true),
     metricsEnabled: read.bool('METRICS_ENABLED', true),
     rateLimitPerMinute: read.int('RATE_LIMIT_PER_MINUTE', 6000, 0, 10_000_000),
     redisUrl: read.redisUrl('REDIS_URL'),

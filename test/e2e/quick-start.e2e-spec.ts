@@ -44,10 +44,14 @@ describe('quick start: the built server, a dev token and the seed request', () =
   });
 
   it("answers the seed's curl with a token from npm run token, and says how to get one", async () => {
+    // main.ts logs its lines after Fastify's "Server listening", which startServer waits for.
+    const hint =
+      'Get a development token: npm run token -- --scope "apollo_read apollo_write" --collections testcollection';
+    for (let i = 0; i < 200 && !server.messages().includes(hint); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     const messages = server.messages();
-    expect(messages).toContain(
-      'Get a development token: npm run token -- --scope "apollo_read apollo_write" --collections testcollection',
-    );
+    expect(messages).toContain(hint);
     expect(messages).toContain(`Device timeseries API listening on ${server.baseUrl}`);
     const token = devToken();
 
@@ -81,6 +85,17 @@ describe('quick start: the built server, a dev token and the seed request', () =
     expect(requestLines.length).toBeGreaterThan(0);
     expect(requestLines.every((line) => line.correlationId === '764ff302-7ba1-42dc-bd4e-e1e883e9a76b')).toBe(true);
     expect(server.output()).not.toContain(token);
+  });
+
+  it('serves the explorer from the build: the page and the files it names (nest-cli.json copies them)', async () => {
+    const page = await fetch(`${server.baseUrl}/explore`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    const files = [...html.matchAll(/(?:src|href)="(\/explore\/[^"]+)"/g)].map((match) => match[1]!);
+    expect(files).toHaveLength(4);
+    for (const file of [...files, '/explore/main.js', '/explore/chart.js']) {
+      expect({ file, status: (await fetch(`${server.baseUrl}${file}`)).status }).toEqual({ file, status: 200 });
+    }
   });
 
   it("lets Node's fetch (undici) read the 413 of a body over the limit, on both body-limited routes", async () => {

@@ -1,22 +1,10 @@
-import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 
+import { describeInBrowser, HOST, inPage as inBrowserPage, launchChromium } from '../support/browser';
 import { createDevice, writeSamples, type DeviceFixture } from '../support/fixtures';
 import { startTestApp, type TestApp } from '../support/test-app';
-
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) {
-  process.stdout.write(
-    `\nStream browser test skipped: ${CHROMIUM} is missing (apt-get install chromium; .ci/run does).\n`,
-  );
-}
-const describeInBrowser = hasChromium ? describe : describe.skip;
-
-/** Not loopback to the browser (localhost is a secure origin): Chromium maps it to 127.0.0.1. */
-const HOST = 'api.test';
 
 /**
  * The browser way into a live stream (docs/stream.md, "Browsers: tickets"), in Chromium, from a page
@@ -24,7 +12,7 @@ const HOST = 'api.test';
  * token (a fetch), opens `new EventSource(url)` with it, and sees a write made after it; the same
  * ticket again, or one that waited too long, is refused. The page's script is the README's example.
  */
-describeInBrowser('Live samples stream from a browser, with a ticket', () => {
+describeInBrowser('Stream browser test')('Live samples stream from a browser, with a ticket', () => {
   let t: TestApp;
   let browser: Browser;
   let page: Page;
@@ -37,11 +25,7 @@ describeInBrowser('Live samples stream from a browser, with a ticket', () => {
     t = await startTestApp({ RATE_LIMIT_PER_MINUTE: '0', SAMPLES_STREAM_TICKET_S: '2' });
     await t.app.listen(0, '127.0.0.1');
     device = await createDevice(t, { points: [{ id: 'a', pointType: 't' }] });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', `--host-resolver-rules=MAP ${HOST} 127.0.0.1`],
-    });
+    browser = await launchChromium();
     page = await browser.newPage();
     page.on('console', (message) => {
       if (['error', 'warning'].includes(message.type())) consoleProblems.push(`${message.type()}: ${message.text()}`);
@@ -60,11 +44,7 @@ describeInBrowser('Live samples stream from a browser, with a ticket', () => {
     await t?.close();
   });
 
-  /** Runs `body` (the page's JavaScript; the tests compile without the DOM's types) with `args` in scope. */
-  const inPage = <T>(args: Record<string, unknown>, body: string): Promise<T> =>
-    page.evaluate(
-      `(async (${Object.keys(args).join(', ')}) => { ${body} })(...${JSON.stringify(Object.values(args))})`,
-    );
+  const inPage = <T>(args: Record<string, unknown>, body: string): Promise<T> => inBrowserPage<T>(page, args, body);
 
   /** The README's way: POST a ticket with the bearer token, then the URL it gives. */
   const TICKET = `

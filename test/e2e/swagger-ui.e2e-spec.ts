@@ -1,33 +1,14 @@
-import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import type { Browser, Locator, Page } from 'playwright-core';
 
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
-
+import { artifact, describeInBrowser, HOST, launchChromium } from '../support/browser';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { token, uniqueCollection, uniqueDevice } from '../support/tokens';
-
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) {
-  process.stdout.write(
-    `\nSwagger UI browser test skipped: ${CHROMIUM} is missing (apt-get install chromium; .ci/run does).\n`,
-  );
-}
-const describeInBrowser = hasChromium ? describe : describe.skip;
-
-/**
- * A name that is not loopback to the browser (localhost and 127.0.0.1 are secure origins, where
- * plain HTTP passes for secure): Chromium resolves it to 127.0.0.1, so no traffic leaves the
- * machine, but it treats the page as any other http:// site, as a user on another machine would.
- */
-const HOST = 'api.test';
 
 /**
  * Swagger UI as a person on another machine uses it, opened by a host name over plain HTTP:
  * it renders (no asset upgraded to https), authorize, "Try it out" on the POST, then list it.
  */
-describeInBrowser('Swagger UI in a real browser, opened by a host name over HTTP', () => {
+describeInBrowser('Swagger UI browser test')('Swagger UI in a real browser, opened by a host name over HTTP', () => {
   let t: TestApp;
   let browser: Browser;
   let page: Page;
@@ -41,20 +22,7 @@ describeInBrowser('Swagger UI in a real browser, opened by a host name over HTTP
   beforeAll(async () => {
     t = await startTestApp();
     await t.app.listen(0, '127.0.0.1');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        `--host-resolver-rules=MAP ${HOST} 127.0.0.1`,
-      ],
-    });
+    browser = await launchChromium(['--disable-quic']);
     page = await browser.newPage();
     page.on('requestfailed', (request) => failedRequests.push(`${request.url()}: ${request.failure()?.errorText}`));
     page.on('console', (message) => {
@@ -120,7 +88,7 @@ describeInBrowser('Swagger UI in a real browser, opened by a host name over HTTP
     expect(await block.locator('tr[data-param-name="x-correlation-id"] input').first().inputValue()).toBe('');
     const status = await block.locator('.live-responses-table .response .response-col_status').first().innerText();
     const body = await block.locator('.live-responses-table .response-col_description pre').first().innerText();
-    await page.screenshot({ path: join(tmpdir(), 'swagger-ui-post.png'), fullPage: false });
+    await page.screenshot({ path: artifact('swagger-ui-post.png'), fullPage: false });
     expect(status.trim()).toBe('202');
     expect(body).toContain('"pointId": "PointId1"');
     expect(body).toContain('"pointId": "PointId2"');

@@ -54,6 +54,7 @@ describe('loadConfig', () => {
         collectionsClaim: 'collections',
       },
       swaggerEnabled: true,
+      explorerEnabled: true,
       metricsEnabled: true,
       rateLimitPerMinute: 6000,
       redisUrl: undefined,
@@ -72,6 +73,7 @@ describe('loadConfig', () => {
       DATABASE_URL: 'postgresql://user:pw@db:5432/app',
       DB_MIGRATIONS_RUN: 'no',
       SWAGGER_ENABLED: 'off',
+      EXPLORER_ENABLED: 'false',
       JWT_ALGORITHMS: 'HS256, RS256',
       JWT_SECRET: SECRET_32,
       JWT_COLLECTIONS_CLAIM: 'groups',
@@ -84,6 +86,7 @@ describe('loadConfig', () => {
       logLevel: 'debug',
       database: { url: 'postgresql://user:pw@db:5432/app', migrationsRun: false },
       swaggerEnabled: false,
+      explorerEnabled: false,
       jwt: { algorithms: ['HS256', 'RS256'], secret: SECRET_32, collectionsClaim: 'groups' },
     });
   });

@@ -19,7 +19,7 @@ const MAX_ROUTE_LINES = 15;
 function filesUnder(directory: string): string[] {
   return readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
     const path = join(directory, entry.name);
-    return entry.isDirectory() ? filesUnder(path) : entry.name.endsWith('.ts') ? [path] : [];
+    return entry.isDirectory() ? filesUnder(path) : /\.(ts|js)$/.test(entry.name) ? [path] : [];
   });
 }
 const lines = (file: string) => readFileSync(file, 'utf8').split('\n').length - 1;
