@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 
 import { artifact, describeInBrowser, HOST, inPage, launchChromium } from '../support/browser';
-import { createDevice, writeSamples, type DeviceFixture } from '../support/fixtures';
+import { createDevice, somePoints, writeSamples, type DeviceFixture } from '../support/fixtures';
 import { random } from '../support/random';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { TlsProxy } from '../support/tls-proxy';
@@ -125,33 +125,48 @@ describeInBrowser('Explorer browser test')('The explorer page in a real browser,
     high: Math.max(...samples.map((s) => s.val)),
   });
   const hash = () => inPage<string>(page, {}, 'return decodeURIComponent(location.hash);');
+  /** The range the page last asked a route for (`aggregates` or the samples read): what it drew. */
+  const lastRange = (route: 'aggregates' | 'samples') => {
+    const url = requests
+      .filter((one) =>
+        new URL(one).pathname.endsWith(`/timeseries/samples${route === 'aggregates' ? '/aggregates' : ''}`),
+      )
+      .at(-1)!;
+    const query = new URL(url).searchParams;
+    return { from: Date.parse(query.get('startTime')!), to: Date.parse(query.get('endTime')!) };
+  };
 
   it('lists the timeseries, selects the first ones and draws every sample of the last day', async () => {
-    await page.getByLabel('Bearer token').fill(device.reader);
-    await page.getByLabel('Device').fill(device.deviceId);
-    const shownAt = Date.now();
+    await page.getByLabel('Bearer token', { exact: true }).fill(device.reader);
+    await page.getByLabel('Device', { exact: true }).fill(device.deviceId);
     const drawn = await drawnAfter(() => page.getByRole('button', { name: 'Show' }).click());
 
     const boxes = page.locator('#series-list input[type=checkbox]');
     expect(await boxes.count()).toBe(3);
     expect(await page.locator('#series-list input:checked').count()).toBe(3);
-    expect(await page.getByLabel('Range').inputValue()).toBe('day');
-    const day = extent(values(device.timeseriesIds, shownAt - DAY - 5000, end + 1));
+    expect(await page.getByLabel('Range', { exact: true }).inputValue()).toBe('day');
+    const { from, to } = lastRange('samples');
+    expect(to - from).toBe(DAY);
+    const day = extent(values(device.timeseriesIds, from, to));
     expect(drawn).toMatchObject({ mode: 'raw', series: '3', yMin: String(day.low), yMax: String(day.high) });
-    expect(Date.parse(drawn.xMax)).toBe(end);
-    expect(Date.parse(drawn.xMin)).toBeGreaterThanOrEqual(day.first - MINUTE);
+    expect([Date.parse(drawn.xMin), Date.parse(drawn.xMax)]).toEqual([day.first, day.last]);
+    expect(day.last).toBe(end);
     expect(await page.getByRole('status').textContent()).toMatch(/^3 timeseries · [\d,]+ samples · every sample drawn/);
   });
 
   it('draws two picked timeseries over the week as buckets whose extent is the data, and puts the view in the hash', async () => {
     await page.getByLabel(/CO2/).uncheck();
-    const drawn = await drawnAfter(() => page.getByLabel('Range').selectOption('week'));
+    const drawn = await drawnAfter(() => page.getByLabel('Range', { exact: true }).selectOption('week'));
     const two = device.timeseriesIds.slice(0, 2);
-    const week = extent(values(two, 0, Infinity));
+    const { from, to } = lastRange('aggregates');
+    expect(to - from).toBe(WEEK);
+    const week = extent(values(two, from, to));
     const bucket = bucketMs(drawn.mode);
     expect(drawn).toMatchObject({ series: '2', yMin: String(week.low), yMax: String(week.high) });
     expect(bucket).toBeGreaterThanOrEqual(5 * MINUTE);
-    // Each bucket is drawn at its start: the first holds the first sample, the last the last.
+    // Each bucket is drawn at its start (the first one at the range's start, where it is cut): the
+    // first holds the first sample, the last the last.
+    expect(Date.parse(drawn.xMin)).toBeGreaterThanOrEqual(from);
     expect(Date.parse(drawn.xMin)).toBeLessThanOrEqual(week.first);
     expect(Date.parse(drawn.xMin)).toBeGreaterThan(week.first - bucket);
     expect(Date.parse(drawn.xMax)).toBeLessThanOrEqual(week.last);
@@ -161,7 +176,6 @@ describeInBrowser('Explorer browser test')('The explorer page in a real browser,
     expect(view.get('device')).toBe(device.deviceId);
     expect(view.get('series')!.split(',').sort()).toEqual([...two].sort());
     expect(view.get('range')).toBe('week');
-    expect(page.url()).not.toContain(device.reader);
     // The cursor on the chart, so the legend shows a bucket's values (the README's screenshot).
     const over = (await page.locator('.u-over').boundingBox())!;
     await page.mouse.move(over.x + over.width * 0.62, over.y + over.height / 2);
@@ -192,44 +206,99 @@ describeInBrowser('Explorer browser test')('The explorer page in a real browser,
     const zoomed = extent(values(device.timeseriesIds.slice(0, 2), from, to));
     expect(drawn).toMatchObject({ series: '2', yMin: String(zoomed.low), yMax: String(zoomed.high) });
     expect([Date.parse(drawn.xMin), Date.parse(drawn.xMax)]).toEqual([zoomed.first, zoomed.last]);
-    expect(await page.getByLabel('Range').inputValue()).toBe('custom');
+    expect(await page.getByLabel('Range', { exact: true }).inputValue()).toBe('custom');
     expect(await hash()).toContain(`&from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}`);
 
     const back = await drawnAfter(() => page.goBack());
     expect(back.mode).toBe(before.mode);
-    expect(await page.getByLabel('Range').inputValue()).toBe('week');
+    expect(await page.getByLabel('Range', { exact: true }).inputValue()).toBe('week');
   });
 
+  /** Resolves when the page has its next stream ticket: what is written from then on comes to it. */
+  const nextTicket = () =>
+    page.waitForResponse((response) => response.url().endsWith('/samples/stream/tickets') && response.ok());
+
   it('Live appends a sample written after it is switched on', async () => {
-    await drawnAfter(() => page.getByLabel('Range').selectOption('hour'));
-    const tickets = () => requests.filter((url) => url.includes('/samples/stream')).length;
-    const before = tickets();
+    await drawnAfter(() => page.getByLabel('Range', { exact: true }).selectOption('hour'));
+    const ticketed = nextTicket();
     await page.getByRole('switch', { name: 'Live' }).check();
-    for (let i = 0; i < 100 && tickets() < before + 2; i++) await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(tickets()).toBe(before + 2); // the ticket, then the stream it opens
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await ticketed;
     await writeSamples(t, device, [
       { timeseriesId: device.timeseriesIds[0], timestamp: new Date().toISOString(), val: 99.5 },
     ]);
     await page.locator('#chart[data-y-max="99.5"]').waitFor({ timeout: 10_000 });
+    expect(requests.filter((url) => url.includes('/apollo/samples/stream?ticket=')).length).toBeGreaterThan(0);
   });
 
-  it('Live misses nothing written while the view is read: its ticket comes first', async () => {
-    // A sample written after the read has answered, before the page has the answer: only the stream has it.
-    const ticketed = page.waitForResponse((response) => response.url().endsWith('/samples/stream/tickets'));
+  it('Live misses nothing written while the view is read: the view is read after the ticket', async () => {
+    // The ticket answers late; a sample is written after the read has answered, before the page has
+    // the answer, so only the stream has it. A read sent before the ticket's answer could miss it.
+    let ticketAnswered = false;
+    let readBeforeTicket = false;
+    await page.route(/\/samples\/stream\/tickets$/, async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await route.continue();
+    });
+    page.on('response', (response) => {
+      if (response.url().endsWith('/samples/stream/tickets')) ticketAnswered = true;
+    });
     await page.route(/\/timeseries\/samples\?/, async (route) => {
+      readBeforeTicket ||= !ticketAnswered;
       // Fetched from the test's side, where only Chromium maps HOST: by the address it stands for.
       const answer = await route.fetch({ url: route.request().url().replace(`//${HOST}:`, '//127.0.0.1:') });
-      await ticketed;
       await writeSamples(t, device, [
         { timeseriesId: device.timeseriesIds[1], timestamp: new Date().toISOString(), val: 123.25 },
       ]);
       await route.fulfill({ response: answer });
     });
-    await page.getByRole('button', { name: 'Show' }).click();
-    await page.locator('#chart[data-y-max="123.25"]').waitFor({ timeout: 10_000 });
-    await page.unroute(/\/timeseries\/samples\?/);
-    await page.getByRole('switch', { name: 'Live' }).uncheck();
+    try {
+      await page.getByRole('button', { name: 'Show' }).click();
+      await page.locator('#chart[data-y-max="123.25"]').waitFor({ timeout: 10_000 });
+      expect(readBeforeTicket).toBe(false);
+    } finally {
+      await page.unrouteAll({ behavior: 'wait' });
+      await page.getByRole('switch', { name: 'Live' }).uncheck();
+    }
+  });
+
+  it('offers the last month, the last year and a custom range', async () => {
+    for (const range of ['month', 'year'] as const) {
+      const drawn = await drawnAfter(() => page.getByLabel('Range', { exact: true }).selectOption(range));
+      const { from, to } = lastRange('aggregates');
+      expect({ range, days: Math.round((to - from) / DAY), series: drawn.series }).toEqual({
+        range,
+        days: range === 'month' ? 30 : 365,
+        series: '2',
+      });
+      expect(drawn.mode).not.toBe('raw');
+    }
+    // Custom: From and To in the browser's time (this machine's zone, as the test's).
+    const local = (ms: number) => new Date(ms - new Date(ms).getTimezoneOffset() * MINUTE).toISOString().slice(0, 19);
+    const [from, to] = [end - 2 * DAY, end - DAY];
+    await drawnAfter(() => page.getByLabel('Range', { exact: true }).selectOption('custom'));
+    await drawnAfter(() => page.getByLabel('From', { exact: true }).fill(local(from)));
+    const drawn = await drawnAfter(() => page.getByLabel('To', { exact: true }).fill(local(to)));
+    expect(lastRange('samples')).toEqual({ from, to });
+    expect(drawn.mode).toBe('raw');
+    expect(await page.getByRole('switch', { name: 'Live' }).isDisabled()).toBe(true);
+    expect(await hash()).toContain(`&from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}`);
+  });
+
+  it('selects the first four of many timeseries, and lists them 100 at a time', async () => {
+    const big = await createDevice(t, { points: somePoints(105) });
+    await page.getByLabel('Bearer token', { exact: true }).fill(big.reader);
+    await page.getByLabel('Device', { exact: true }).fill(big.deviceId);
+    await drawnAfter(() => page.getByRole('button', { name: 'Show' }).click());
+    const boxes = page.locator('#series-list input[type=checkbox]');
+    expect(await boxes.count()).toBe(100);
+    expect(await page.locator('#series-list input:checked').evaluateAll((checked) => checked.length)).toBe(4);
+    expect(await page.getByRole('status').textContent()).toBe('4 timeseries: no samples in this range.');
+    await page.getByRole('button', { name: 'More timeseries' }).click();
+    await page.locator('#series-list li:nth-child(105)').waitFor();
+    expect(await boxes.count()).toBe(105);
+    expect(await page.getByRole('button', { name: 'More timeseries' }).isHidden()).toBe(true);
+    await page.getByLabel('Bearer token', { exact: true }).fill(device.reader);
+    await page.getByLabel('Device', { exact: true }).fill(device.deviceId);
   });
 
   it('says that a token expired, instead of drawing nothing', async () => {
@@ -237,7 +306,7 @@ describeInBrowser('Explorer browser test')('The explorer page in a real browser,
       { scope: 'apollo_read', collections: [device.collection], exp: Math.floor(Date.now() / 1000) - 60 },
       { expiresIn: -1 },
     );
-    await page.getByLabel('Bearer token').fill(expired);
+    await page.getByLabel('Bearer token', { exact: true }).fill(expired);
     await page.getByRole('button', { name: 'Show' }).click();
     await page.getByRole('alert').filter({ hasText: 'expired' }).waitFor();
     expect(await page.getByRole('alert').textContent()).toBe(
@@ -246,7 +315,9 @@ describeInBrowser('Explorer browser test')('The explorer page in a real browser,
   });
 
   it('says what a 403 and a 429 mean', async () => {
-    await page.getByLabel('Bearer token').fill(token({ scope: 'apollo_read', collections: ['someone-else'] }));
+    await page
+      .getByLabel('Bearer token', { exact: true })
+      .fill(token({ scope: 'apollo_read', collections: ['someone-else'] }));
     await page.getByRole('button', { name: 'Show' }).click();
     await page
       .getByRole('alert')
@@ -261,7 +332,7 @@ describeInBrowser('Explorer browser test')('The explorer page in a real browser,
         headers: { authorization: `Bearer ${busy}` },
       });
     }
-    await page.getByLabel('Bearer token').fill(busy);
+    await page.getByLabel('Bearer token', { exact: true }).fill(busy);
     await page.getByRole('button', { name: 'Show' }).click();
     await page
       .getByRole('alert')
@@ -286,6 +357,17 @@ describeInBrowser('Explorer browser test')('The explorer page in a real browser,
     );
     expect(unique).toContain('/explore/vendor/uPlot.iife.min.js');
     expect(gzipped).toBeLessThanOrEqual(150 * 1024);
+  });
+
+  it('keeps the token out of addresses, storage and cookies', async () => {
+    expect(requests.length).toBeGreaterThan(20);
+    expect(requests.filter((url) => url.includes(device.reader))).toEqual([]);
+    expect(page.url()).not.toContain(device.reader);
+    expect(await inPage(page, {}, 'return [localStorage.length, sessionStorage.length, document.cookie];')).toEqual([
+      0,
+      0,
+      '',
+    ]);
   });
 
   it('shows no page error and no CSP violation; the console reports only the refused requests', () => {
@@ -314,7 +396,7 @@ describeInBrowser('Explorer HTTPS test')('The explorer page behind a TLS-termina
       Array.from({ length: 60 }, (_, i) => ({
         timeseriesId: device.timeseriesIds[0],
         timestamp: new Date(now - i * MINUTE).toISOString(),
-        val: 20 + i / 10,
+        val: 20 + (59 - i) / 10,
       })),
     );
     // The proxy's certificate is self-signed: the browser takes it as a user who trusts it would.
@@ -334,14 +416,14 @@ describeInBrowser('Explorer HTTPS test')('The explorer page behind a TLS-termina
   });
 
   it('opens a shared view, draws it, and follows it live over https', async () => {
-    expect(await page.getByLabel('Device').inputValue()).toBe(device.deviceId);
-    expect(await page.getByLabel('Range').inputValue()).toBe('hour');
-    await page.getByLabel('Bearer token').fill(device.reader);
+    expect(await page.getByLabel('Device', { exact: true }).inputValue()).toBe(device.deviceId);
+    expect(await page.getByLabel('Range', { exact: true }).inputValue()).toBe('hour');
+    await page.getByLabel('Bearer token', { exact: true }).fill(device.reader);
     await page.getByRole('button', { name: 'Show' }).click();
     await page.locator('#chart[data-mode="raw"][data-y-max="25.9"]').waitFor();
+    const ticketed = page.waitForResponse((response) => response.url().endsWith('/samples/stream/tickets'));
     await page.getByRole('switch', { name: 'Live' }).check();
-    await page.locator('#message:empty').waitFor();
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await ticketed;
     await writeSamples(t, device, [
       { timeseriesId: device.timeseriesIds[0], timestamp: new Date().toISOString(), val: 30.5 },
     ]);

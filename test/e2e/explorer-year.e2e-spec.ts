@@ -32,7 +32,9 @@ describeOnServer('The explorer draws a year of minute data of four timeseries', 
   const end = Math.floor(Date.now() / MINUTE) * MINUTE;
 
   beforeAll(async () => {
-    t = await startTestApp({ RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'warn' });
+    // A database of its own: the pack reads and locks only its partitions, not the hundreds the other
+    // files' random instants make in the shared one (with those, a pack of a year ran out of lock space).
+    t = await startTestApp({ RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'warn' }, { ownDatabase: true });
     await t.app.listen(0, '127.0.0.1');
     device = await createDevice(t, {
       deviceId: `AHU-year-${randomUUID().slice(0, 8)}`,
@@ -72,9 +74,8 @@ describeOnServer('The explorer draws a year of minute data of four timeseries', 
     await t?.close();
   });
 
-  /** Presses Show twice; prints and answers the times from Show to drawn. */
-  const showTwice = async (stage: string): Promise<number[]> => {
-    const figures: number[] = [];
+  /** Presses Show twice: checks what was drawn, prints the times from Show to drawn (figures, not pass marks). */
+  const showTwice = async (stage: string): Promise<void> => {
     for (const attempt of ['first', 'second']) {
       await page.evaluate("delete document.getElementById('chart').dataset.renderMs;");
       const clicked = Date.now();
@@ -87,19 +88,17 @@ describeOnServer('The explorer draws a year of minute data of four timeseries', 
       // The first bucket starts where the range does (a year before Show): in the first 12 hours written.
       expect(Date.parse(drawn.xMin!)).toBeLessThan(end - (YEAR_MINUTES - 1) * MINUTE + 12 * 60 * MINUTE);
       expect(Date.parse(drawn.xMax!)).toBeGreaterThan(end - 12 * 60 * MINUTE);
-      figures.push(Number(drawn.renderMs));
       process.stdout.write(
         `Explorer year target, ${stage} (${attempt} Show): ${drawn.renderMs} ms from Show to drawn as the page ` +
           `measures it, ${seen} ms as the test sees it (target ≤ 1000 ms); ${drawn.points} buckets of ${drawn.mode}\n`,
       );
     }
-    return figures;
   };
 
   it('draws the year from rows (before the first pack round), in buckets', async () => {
-    await page.getByLabel('Bearer token').fill(device.reader);
-    await page.getByLabel('Device').fill(device.deviceId);
-    expect((await showTwice('on rows')).every((ms) => ms > 0)).toBe(true);
+    await page.getByLabel('Bearer token', { exact: true }).fill(device.reader);
+    await page.getByLabel('Device', { exact: true }).fill(device.deviceId);
+    await showTwice('on rows');
   });
 
   it('draws the year from packed history and its rollups, in buckets', async () => {
@@ -110,6 +109,6 @@ describeOnServer('The explorer draws a year of minute data of four timeseries', 
         `${((Date.now() - started) / 1000).toFixed(1)} s\n`,
     );
     expect(packed.packedSamples).toBeGreaterThan(0.99 * YEAR_MINUTES * SERIES - 2 * 1440 * SERIES);
-    expect((await showTwice('packed')).every((ms) => ms > 0)).toBe(true);
+    await showTwice('packed');
   });
 });

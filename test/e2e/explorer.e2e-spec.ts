@@ -1,4 +1,21 @@
+import { request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
 import { startTestApp, type TestApp } from '../support/test-app';
+
+/** A GET with the path exactly as written (no client in between normalises `..`). */
+function rawGet(port: number, path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const sent = request({ host: '127.0.0.1', port, path, method: 'GET' }, (answer) => {
+      let body = '';
+      answer.setEncoding('utf8');
+      answer.on('data', (chunk: string) => (body += chunk));
+      answer.on('end', () => resolve({ status: answer.statusCode ?? 0, body }));
+    });
+    sent.on('error', reject);
+    sent.end();
+  });
+}
 
 /** The files the page loads: those index.html names, and the modules they import, followed. */
 async function pageFiles(t: TestApp): Promise<Map<string, { status: number; type: string }>> {
@@ -36,10 +53,12 @@ describe('GET /explore: the chart explorer, static files of the service', () => 
       const csp = String(response.headers['content-security-policy']);
       expect(csp).toContain("script-src 'self'");
       expect(csp).toContain("connect-src 'self'");
+      const docs = await t.request({ method: 'GET', url: '/docs' });
+      expect(csp).toBe(docs.headers['content-security-policy']);
       expect(response.headers['x-content-type-options']).toBe('nosniff');
       expect(response.body).toContain('<input id="token" type="password"');
-      expect(response.body).toMatch(/>Bearer token\s*<input id="token"/);
-      expect(response.body).toMatch(/>Device <input id="device"/);
+      expect(response.body).toContain('<label for="token">Bearer token</label>');
+      expect(response.body).toContain('<label for="device">Device</label>');
     }
   });
 
@@ -57,6 +76,7 @@ describe('GET /explore: the chart explorer, static files of the service', () => 
       '/explore/chart.js',
       '/explore/controls.js',
       '/explore/explorer.css',
+      '/explore/live-view.js',
       '/explore/live.js',
       '/explore/load.js',
       '/explore/main.js',
@@ -85,18 +105,29 @@ describe('GET /explore: the chart explorer, static files of the service', () => 
     expect(again.statusCode).toBe(304);
   });
 
-  it("answers 404 in the envelope for anything else, the charting package's other files and escapes included", async () => {
-    for (const url of [
-      '/explore/nope.js',
-      '/explore/vendor/uPlot.cjs.js',
-      '/explore/vendor/uPlot.d.ts',
-      '/explore/vendor/../../package.json',
-      '/explore/%2e%2e/explorer.module.ts',
-      '/explore/explorer.assets.ts',
-    ]) {
+  it("answers 404 in the envelope for anything else, the charting package's other files included", async () => {
+    for (const url of ['/explore/nope.js', '/explore/vendor/uPlot.cjs.js', '/explore/vendor/uPlot.d.ts']) {
       const response = await t.request({ method: 'GET', url });
       expect({ url, status: response.statusCode }).toEqual({ url, status: 404 });
       expect(response.json()).toEqual({ status: { Message: 'Route not found', Code: '404' }, data: null });
+    }
+  });
+
+  it('serves nothing outside its folders to a path that climbs out, sent as written (over a socket)', async () => {
+    await t.app.listen(0, '127.0.0.1');
+    const { port } = t.app.getHttpServer().address() as AddressInfo;
+    for (const path of [
+      '/explore/../package.json',
+      '/explore/vendor/../../package.json',
+      '/explore/%2e%2e/explorer.module.ts',
+      '/explore/..%2f..%2f..%2fpackage.json',
+      '/explore/vendor/..%2fpackage.json',
+      '/explore/explorer.assets.ts',
+    ]) {
+      const answer = await rawGet(port, path);
+      expect({ path, status: answer.status }).toEqual({ path, status: answer.status === 403 ? 403 : 404 });
+      expect(answer.body).not.toContain('"name": "device-timeseries-api"');
+      expect(answer.body).not.toContain('serveExplorer');
     }
   });
 

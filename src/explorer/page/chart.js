@@ -19,13 +19,13 @@ const MIN_DRAG_PX = 4;
 
 /**
  * The y scale of a series: one per point type when there are at most two (each with its own axis),
- * else one for all.
+ * else one for all. Prefixed: a point type named `x` is not the time scale.
  * @param {Series[]} series
  * @returns {(series: Series) => string}
  */
 function scalesOf(series) {
   const types = [...new Set(series.map((one) => one.pointType))];
-  return types.length <= 2 ? (one) => one.pointType : () => 'y';
+  return types.length <= 2 ? (one) => `y:${one.pointType}` : () => 'y';
 }
 
 /**
@@ -166,7 +166,7 @@ export class Chart {
     return {
       scale,
       side: index === 0 ? 3 : 1,
-      label: labelled && scale !== 'y' ? scale : undefined,
+      label: labelled && scale !== 'y' ? scale.slice(2) : undefined,
       grid: { show: index === 0 },
     };
   }

@@ -19,6 +19,7 @@ export const controls = {
   device: element('device', HTMLInputElement),
   range: element('range', HTMLSelectElement),
   custom: element('custom', HTMLElement),
+  customTo: element('custom-to', HTMLElement),
   from: element('from', HTMLInputElement),
   to: element('to', HTMLInputElement),
   live: element('live', HTMLInputElement),
@@ -54,6 +55,7 @@ export function showRange(range) {
   const custom = typeof range !== 'string';
   controls.range.value = custom ? 'custom' : range;
   controls.custom.hidden = !custom;
+  controls.customTo.hidden = !custom;
   if (custom) {
     controls.from.value = localInput(range.from);
     controls.to.value = localInput(range.to);

@@ -30,26 +30,28 @@ export class LiveFeed {
     /** @type {ReturnType<typeof setTimeout> | undefined} */
     this.timer = undefined;
     this.failures = 0;
-  }
-
-  get running() {
-    return this.source !== null || this.timer !== undefined;
+    /** Between start and stop. */
+    this.running = false;
   }
 
   /**
-   * Follows the timeseries from now on (replacing any feed).
+   * Follows the timeseries from now on (replacing any feed). Resolves once the ticket is answered: what
+   * is written from then on will come, so a view read after it misses nothing.
    * @param {Api} api
    * @param {string} deviceId
    * @param {string[]} ids
+   * @returns {Promise<void>}
    */
   start(api, deviceId, ids) {
     this.stop();
+    this.running = true;
     const generation = this.generation;
     this.failures = 0;
-    void this.follow(generation, { api, deviceId, ids }, undefined);
+    return this.follow(generation, { api, deviceId, ids }, undefined);
   }
 
   stop() {
+    this.running = false;
     this.generation++;
     this.source?.close();
     this.source = null;

@@ -62,7 +62,7 @@ export async function load(client, device, chosen, span, widthPx, signal) {
   const samples = counts.reduce((sum, count) => sum + count, 0);
   if (drawsEverySample(counts, widthPx)) {
     try {
-      const rows = await client.samples(device, ids, from, to, signal);
+      const rows = samples === 0 ? [] : await client.samples(device, ids, from, to, signal);
       /** @type {Map<string, RawTable>} */
       const tables = new Map(chosen.map((one) => [one.timeseriesId, { series: one, xs: [], ys: [] }]));
       for (const row of rows) {

@@ -1,18 +1,15 @@
 // @ts-check
 // The explorer: pick a device and a range, see its timeseries. The token lives in its field only.
-// Flow: Show lists the device's timeseries (once per device), asks how many samples the range holds
-// (stats), then reads raw samples or buckets (plan.js) and draws them (chart.js).
+// Flow: Show lists the device's timeseries (once per device), reads the range as buckets or every
+// sample (load.js) and draws it (chart.js); Live follows the stream (live-view.js, live.js).
 
 import { Api } from './api.js';
 import { Chart } from './chart.js';
 import { controls, customRange, say, showRange, showSeries, summaryOf } from './controls.js';
-import { LiveFeed } from './live.js';
+import { LiveView } from './live-view.js';
 import { listSeries, load } from './load.js';
 import { RANGES, spanOf } from './plan.js';
 import { formatView, parseView } from './view.js';
-
-/** How often a live view of buckets is read again (the server's buckets are never stale). */
-const LIVE_REFRESH_MS = 5000;
 
 const state = {
   /** The device whose timeseries are listed. */
@@ -32,33 +29,22 @@ const state = {
 let inFlight = new AbortController();
 /** @type {{ startedAt: number, samples: number, label: string } | null} the draw being waited for */
 let pending = null;
-/**
- * @type {import('./api.js').Sample[] | null} live samples that came while a view was read: Live starts
- * before the read (nothing written meanwhile is missed), they are added once it is drawn
- */
-let held = null;
-/** @type {ReturnType<typeof setTimeout> | undefined} */
-let refreshTimer;
-/** @type {ReturnType<typeof setInterval> | undefined} */
-let slideTimer;
-/** The hash last read or written: Back fires both popstate and hashchange, the view is read once. */
-/** @type {string | undefined} */
+/** @type {string | undefined} the hash last read or written: Back fires popstate and hashchange */
 let shownHash;
 
 const chart = new Chart(controls.figure, controls.plot, zoomTo, drawn);
-const live = new LiveFeed({
-  onSamples: (samples) => {
-    if (held) held.push(...samples);
-    else if (chart.content?.kind === 'raw') chart.append(samples, spanOf(state.range, Date.now()));
-    else refreshSoon();
+const live = new LiveView(
+  chart,
+  () => spanOf(state.range, Date.now()),
+  () => {
+    const client = api();
+    if (client && state.device) void plot(client, performance.now(), false);
   },
-  onResync: refreshSoon,
-  onProblem: (message, fatal) => {
-    say(message);
-    if (fatal) setLive(false);
-  },
-  onOpen: () => say(''),
-});
+  () => (controls.live.checked = false),
+);
+
+/** The selected timeseries, in the list's order. */
+const chosenSeries = () => state.series.filter((one) => state.selected.has(one.timeseriesId));
 
 /** The API with the token of the field, or undefined (and a message) when it is empty. */
 function api() {
@@ -69,7 +55,7 @@ function api() {
   return undefined;
 }
 
-/** Show: lists the device if it is not listed, then plots the selection over the range. */
+/** Show: lists the device's timeseries if they are not listed, then plots the selection over the range. */
 async function show() {
   const client = api();
   const device = controls.device.value.trim();
@@ -83,27 +69,19 @@ async function show() {
   if (device !== state.device) {
     inFlight.abort();
     inFlight = new AbortController();
+    const { signal } = inFlight;
     try {
-      await list(client, device, inFlight.signal);
+      // The view's timeseries, or the first few, selected.
+      state.device = '';
+      const listed = await listSeries(client, device, state.wanted, signal);
+      Object.assign(state, listed, { device, wanted: [] });
+      showSeries(state.series, state.selected, state.next !== null);
     } catch (error) {
-      failed(error, inFlight.signal);
+      failed(error, signal);
       return;
     }
   }
   await plot(client, started, true);
-}
-
-/**
- * Lists the device's timeseries and selects those the view named, or the first few.
- * @param {Api} client
- * @param {string} device
- * @param {AbortSignal} signal
- */
-async function list(client, device, signal) {
-  state.device = '';
-  const listed = await listSeries(client, device, state.wanted, signal);
-  Object.assign(state, { device, series: listed.series, next: listed.next, selected: listed.selected, wanted: [] });
-  showSeries(state.series, state.selected, state.next !== null);
 }
 
 /**
@@ -117,10 +95,9 @@ async function plot(client, started, follow) {
   inFlight = new AbortController();
   const { signal } = inFlight;
   writeView(false);
-  const chosen = state.series.filter((one) => state.selected.has(one.timeseriesId));
-  const ids = chosen.map((one) => one.timeseriesId);
+  const chosen = chosenSeries();
   const span = spanOf(state.range, Date.now());
-  if (ids.length === 0) {
+  if (chosen.length === 0) {
     live.stop();
     pending = null;
     chart.draw({ kind: 'raw', tables: [] }, span);
@@ -128,20 +105,22 @@ async function plot(client, started, follow) {
     return;
   }
   controls.figure.setAttribute('aria-busy', 'true');
-  held = null;
-  if (follow && controls.live.checked) {
-    held = [];
-    setLive(true);
-  }
   try {
+    // Live first: its ticket fixes where the stream starts, then the view is read from after it.
+    if (follow && controls.live.checked)
+      await live.start(
+        client,
+        state.device,
+        chosen.map((one) => one.timeseriesId),
+      );
+    if (signal.aborted) return;
+    live.hold();
     const { content, samples, label } = await load(client, state.device, chosen, span, chart.width(), signal);
     if (signal.aborted) return;
     say('');
     pending = { startedAt: started, samples, label };
     chart.draw(content, span);
-    const came = held;
-    held = null;
-    if (came && came.length > 0) live.listeners.onSamples(came);
+    live.release();
   } catch (error) {
     failed(error, signal);
   } finally {
@@ -156,7 +135,7 @@ async function plot(client, started, follow) {
  */
 function failed(error, signal) {
   if (signal.aborted) return;
-  held = null;
+  live.release(false);
   controls.figure.removeAttribute('aria-busy');
   say(error instanceof Error ? error.message : String(error));
   controls.summary.textContent = 'Not drawn: see the message above.';
@@ -179,45 +158,23 @@ function drawn() {
 function zoomTo(from, to) {
   const client = api();
   if (!client) return;
-  setLive(false);
   state.range = { from, to };
-  showRange(state.range);
+  rangeShown();
   writeView(true);
   void plot(client, performance.now(), false);
 }
 
-/** @param {boolean} on */
-function setLive(on) {
-  controls.live.checked = on;
-  clearInterval(slideTimer);
-  slideTimer = undefined;
-  if (!on) {
-    live.stop();
-    return;
-  }
-  const client = api();
-  const ids = [...state.selected];
-  if (!client || !state.device || ids.length === 0) return;
-  live.start(client, state.device, ids);
-  // The window of a raw view moves with the clock between samples too.
-  slideTimer = setInterval(() => chart.append([], spanOf(state.range, Date.now())), 10_000);
-}
-
-/** A live view of buckets: read again, at most every LIVE_REFRESH_MS. */
-function refreshSoon() {
-  if (refreshTimer !== undefined) return;
-  refreshTimer = setTimeout(() => {
-    refreshTimer = undefined;
-    const client = api();
-    if (client && state.device) void plot(client, performance.now(), false);
-  }, LIVE_REFRESH_MS);
+/** Shows the range in the form; Live follows only a range that ends now. */
+function rangeShown() {
+  showRange(state.range);
+  if (typeof state.range !== 'string') live.stop();
 }
 
 /** @param {boolean} push a new history entry (a zoom), or replace the current one */
 function writeView(push) {
   const hash = formatView({
     device: state.device || controls.device.value.trim(),
-    series: state.series.filter((one) => state.selected.has(one.timeseriesId)).map((one) => one.timeseriesId),
+    series: chosenSeries().map((one) => one.timeseriesId),
     range: state.range,
   });
   shownHash = hash;
@@ -233,8 +190,9 @@ function readView() {
   const view = parseView(location.hash);
   controls.device.value = view.device;
   state.range = view.range;
-  showRange(view.range);
-  if (view.device !== state.device) {
+  rangeShown();
+  const listed = new Set(state.series.map((one) => one.timeseriesId));
+  if (view.device !== state.device || view.series.some((id) => !listed.has(id))) {
     state.device = '';
     state.wanted = view.series;
   } else if (view.series.length > 0) {
@@ -255,10 +213,9 @@ controls.form.addEventListener('submit', (event) => {
 });
 controls.range.addEventListener('change', () => {
   const value = controls.range.value;
-  if (value === 'custom') {
-    state.range = spanOf(state.range, Date.now());
-  } else if (value in RANGES) state.range = /** @type {import('./plan.js').RangeName} */ (value);
-  showRange(state.range);
+  if (value === 'custom') state.range = spanOf(state.range, Date.now());
+  else if (value in RANGES) state.range = /** @type {import('./plan.js').RangeName} */ (value);
+  rangeShown();
   if (state.device) void show();
 });
 for (const field of [controls.from, controls.to]) {
@@ -275,21 +232,32 @@ controls.list.addEventListener('change', (event) => {
   if (box.checked) state.selected.add(box.value);
   else state.selected.delete(box.value);
   const client = api();
-  if (client) void plot(client, performance.now(), true);
+  if (client && state.device) void plot(client, performance.now(), true);
 });
 controls.more.addEventListener('click', () => {
   const client = api();
-  if (!client || !state.next) return;
+  const { device, next } = state;
+  if (!client || !next) return;
+  controls.more.disabled = true;
   client
-    .listSeries(state.device, state.next)
+    .listSeries(device, next)
     .then((page) => {
-      state.series.push(...page.series);
+      // Another device shown, or this page added already: nothing to add.
+      if (state.device !== device || state.next !== next) return;
+      const listed = new Set(state.series.map((one) => one.timeseriesId));
+      state.series.push(...page.series.filter((one) => !listed.has(one.timeseriesId)));
       state.next = page.next;
       showSeries(state.series, state.selected, state.next !== null);
     })
-    .catch((error) => say(error instanceof Error ? error.message : String(error)));
+    .catch((error) => say(error instanceof Error ? error.message : String(error)))
+    .finally(() => (controls.more.disabled = false));
 });
-controls.live.addEventListener('change', () => setLive(controls.live.checked));
+// Live on reads the view again after the ticket (nothing written since the last read is missed).
+controls.live.addEventListener('change', () => {
+  const client = controls.live.checked ? api() : undefined;
+  if (client && state.device) void plot(client, performance.now(), true);
+  else live.stop();
+});
 window.addEventListener('popstate', readView);
 window.addEventListener('hashchange', readView);
 
