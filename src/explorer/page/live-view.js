@@ -3,7 +3,7 @@
 // sample gets them inserted, a chart of buckets is read again), its window moves with the clock, and
 // samples that come while a view is read wait until it is drawn.
 
-import { say } from './controls.js';
+import { controls, say } from './controls.js';
 import { LiveFeed } from './live.js';
 
 /** How often a live chart of buckets is read again while samples come (its buckets are never stale). */
@@ -48,7 +48,7 @@ export class LiveView {
         }
       },
       onOpen: () => {
-        if (document.getElementById('message')?.textContent === this.said) say('');
+        if (controls.message.textContent === this.said) say('');
       },
     });
   }

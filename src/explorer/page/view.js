@@ -10,7 +10,7 @@ import { RANGES } from './plan.js';
  */
 
 /** @returns {View} */
-export const defaultView = () => ({ device: '', series: [], range: 'day' });
+const defaultView = () => ({ device: '', series: [], range: 'day' });
 
 /**
  * The view a hash names (`#device=…&series=a,b&range=week`, or `from=…&to=…` in ISO 8601); what is
